@@ -1,0 +1,34 @@
+# All third-party packages of ecm, found once here.
+find_package(MPI REQUIRED COMPONENTS C CXX)
+
+# Parallel HDF5: Debian installs the Open MPI flavour under hdf5/openmpi.
+set(HDF5_PREFER_PARALLEL TRUE)
+find_package(HDF5 REQUIRED COMPONENTS C)
+if(NOT HDF5_IS_PARALLEL)
+  message(FATAL_ERROR "ecm needs a parallel (MPI) HDF5; found a serial one at ${HDF5_INCLUDE_DIRS}. "
+                      "On Debian: apt-get install libhdf5-openmpi-dev")
+endif()
+
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(Boost 1.67 REQUIRED COMPONENTS program_options)
+
+# FFTW3 (double, plus the MPI interface) has no CMake package on Debian.
+find_path(FFTW3_INCLUDE_DIR fftw3.h REQUIRED)
+find_library(FFTW3_LIBRARY fftw3 REQUIRED)
+find_library(FFTW3_MPI_LIBRARY fftw3_mpi REQUIRED)
+add_library(ecm_fftw3 INTERFACE)
+target_include_directories(ecm_fftw3 INTERFACE ${FFTW3_INCLUDE_DIR})
+target_link_libraries(ecm_fftw3 INTERFACE ${FFTW3_MPI_LIBRARY} ${FFTW3_LIBRARY})
+
+# Kokkos: Debian's 3.4 (Trilinos, Serial) or a cluster's 4.x via -DKokkos_ROOT.
+find_package(Kokkos 3.4 REQUIRED)
+if(Kokkos_VERSION VERSION_LESS 3.5)
+  # Debian's Trilinos Kokkos exports an include dir that does not exist.
+  find_path(ECM_KOKKOS_INCLUDE_DIR Kokkos_Core.hpp PATHS /usr/include/trilinos REQUIRED)
+  set_target_properties(Kokkos::kokkos PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${ECM_KOKKOS_INCLUDE_DIR}")
+endif()
+message(STATUS "ecm: Kokkos ${Kokkos_VERSION}, devices: ${Kokkos_DEVICES}")
+
+if(ECM_BUILD_TESTS)
+  find_package(Catch2 2.13 REQUIRED)
+endif()

@@ -1,0 +1,83 @@
+// `ecm`: k-resolved electron correlation microscopy. Starts MPI and Kokkos, runs one
+// subcommand, and turns any failure into one line and a non-zero exit on every rank.
+#include <mpi.h>
+
+#include <Kokkos_Core.hpp>
+#include <chrono>
+#include <climits>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <thread>
+
+#include "commands.hpp"
+#include "ecm/core/error.hpp"
+#include "ecm/core/partial_outputs.hpp"
+#include "ecm/io/hdf5.hpp"
+
+namespace {
+
+const char* kUsage =
+    "usage: ecm <command> [options]   (ecm <command> --help for its options)\n"
+    "commands:\n"
+    "  simulate OUT.h5 --truth TRUTH.h5   simulate a 5D-STEM acquisition with known relaxation times\n"
+    "  run IN.h5 -o OUT.h5                 k-resolved ECM: tau(r, k) hypercube from a 5D-STEM acquisition\n"
+    "  inspect FILE.h5                     describe an input or output file\n";
+
+// Decides, within a few seconds, which rank prints the error; if some rank never reaches
+// this point (stuck in a collective call), aborts the job rather than hanging it.
+void report_failure(const std::string& command, const std::string& message, bool primary) {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  int mine = primary ? rank : INT_MAX, printer = INT_MAX;
+  MPI_Request request;
+  MPI_Iallreduce(&mine, &printer, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD, &request);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  int done = 0;
+  while (!done && std::chrono::steady_clock::now() < deadline) {
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (!done) {
+    std::cerr << "ecm " << command << ": error: " << message << " (other ranks did not respond; aborting)" << std::endl;
+    ecm::partial_outputs::remove_all();
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  if (rank == printer) std::cerr << "ecm " << command << ": error: " << message << std::endl;
+  ecm::partial_outputs::remove_all();
+}
+
+int dispatch(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank == 0) std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "run") return cmd_run(argc - 1, argv + 1, MPI_COMM_WORLD);
+    if (command == "simulate") return cmd_simulate(argc - 1, argv + 1, MPI_COMM_WORLD);
+    if (command == "inspect") return cmd_inspect(argc - 1, argv + 1, MPI_COMM_WORLD);
+    throw ecm::InputError("unknown command '" + command + "'; commands: simulate, run, inspect (ecm --help)");
+  } catch (const ecm::PeerFailure& e) {
+    report_failure(command, e.what(), false);
+  } catch (const std::exception& e) {
+    report_failure(command, e.what(), true);
+  }
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  MPI_Init(&argc, &argv);
+  int code = 1;
+  {
+    Kokkos::ScopeGuard kokkos(argc, argv);
+    ecm::h5::silence_hdf5_errors();
+    code = dispatch(argc, argv);
+  }
+  MPI_Finalize();
+  return code;
+}

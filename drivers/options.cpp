@@ -1,0 +1,82 @@
+#include "options.hpp"
+
+#include <mpi.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "ecm/core/error.hpp"
+
+namespace ecm::cli {
+
+std::array<double, 2> parse_pair(const std::string& text, const std::string& option) {
+  std::array<double, 2> v{};
+  char comma = 0;
+  std::istringstream in(text);
+  if (!(in >> v[0] >> comma >> v[1]) || comma != ',' || !(in >> std::ws).eof())
+    throw InputError("--" + option + " expects two numbers as A,B (got '" + text + "')");
+  return v;
+}
+
+double parse_bytes(const std::string& text, const std::string& option) {
+  std::istringstream in(text);
+  double value = 0;
+  std::string unit;
+  if (!(in >> value) || value <= 0) throw InputError("--" + option + " expects a size such as 512M or 2G (got '" + text + "')");
+  in >> unit;
+  double scale = 1;
+  if (unit.empty() || unit == "B") scale = 1;
+  else if (unit == "K" || unit == "KiB" || unit == "k") scale = 1024.0;
+  else if (unit == "M" || unit == "MiB") scale = 1024.0 * 1024.0;
+  else if (unit == "G" || unit == "GiB") scale = 1024.0 * 1024.0 * 1024.0;
+  else if (unit == "T" || unit == "TiB") scale = 1024.0 * 1024.0 * 1024.0 * 1024.0;
+  else throw InputError("--" + option + ": unknown unit '" + unit + "' (use K, M, G or T)");
+  return value * scale;
+}
+
+void parse(int argc, char** argv, const po::options_description& options,
+           const po::positional_options_description& positional, po::variables_map& vm) {
+  try {
+    po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), vm);
+    if (vm.count("config") && !vm.count("help")) {
+      const auto path = vm["config"].as<std::string>();
+      std::ifstream file(path);
+      if (!file) throw InputError("cannot read configuration file '" + path + "'");
+      po::store(po::parse_config_file(file, options), vm);
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError(e.what());
+  }
+}
+
+std::string to_ini(const po::variables_map& vm) {
+  std::ostringstream out;
+  for (const auto& [key, value] : vm) {
+    if (key == "help" || key == "config") continue;
+    const auto& any = value.value();
+    out << key << " = ";
+    if (auto s = boost::any_cast<std::string>(&any)) out << *s;
+    else if (auto d = boost::any_cast<double>(&any)) out << *d;
+    else if (auto i = boost::any_cast<int>(&any)) out << *i;
+    else if (auto u = boost::any_cast<unsigned>(&any)) out << *u;
+    else if (auto b = boost::any_cast<bool>(&any)) out << (*b ? "true" : "false");
+    else out << "(set)";
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string command_line(int argc, char** argv) {
+  std::string s = "ecm";
+  for (int i = 0; i < argc; ++i) s += std::string(" ") + argv[i];
+  return s;
+}
+
+bool is_printer(MPI_Comm comm) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  return rank == 0;
+}
+
+}  // namespace ecm::cli

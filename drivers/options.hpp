@@ -1,0 +1,32 @@
+#pragma once
+// Small helpers shared by the subcommand drivers: value parsing, --config INI files,
+// and the resolved configuration text stored in outputs.
+#include <boost/program_options.hpp>
+
+#include <array>
+#include <string>
+
+namespace ecm::cli {
+
+namespace po = boost::program_options;
+
+// "A,B" -> two numbers; throws InputError naming the option.
+std::array<double, 2> parse_pair(const std::string& text, const std::string& option);
+// "512M", "2G", "1.5GiB", "1000000" -> bytes.
+double parse_bytes(const std::string& text, const std::string& option);
+
+// Parses argv (and the INI file named by --config, whose keys are the long option names)
+// into vm. Unknown or malformed options become an InputError with one clear line.
+void parse(int argc, char** argv, const po::options_description& options,
+           const po::positional_options_description& positional, po::variables_map& vm);
+
+// The parsed options as INI text (key = value), for provenance.
+std::string to_ini(const po::variables_map& vm);
+
+// The command line as typed.
+std::string command_line(int argc, char** argv);
+
+// True on the rank that prints (rank 0 of comm).
+bool is_printer(MPI_Comm comm);
+
+}  // namespace ecm::cli

@@ -1,0 +1,21 @@
+#pragma once
+// Turns a RunConfig and an opened input into the fixed parts of the analysis
+// (calibration, polar map, detector corrections, lag bins), validating as it goes.
+#include "ecm/engine/run_config.hpp"
+#include "ecm/engine/tile_processor.hpp"
+#include "ecm/io/input_dataset.hpp"
+#include "ecm/kernels/polar_map.hpp"
+#include "ecm/kernels/preprocess.hpp"
+
+namespace ecm::engine {
+
+struct Prepared {
+  AnalysisSetup setup;
+  polar::PolarMapHost map;
+  preprocess::DetectorCorrections<MemSpace> corrections;
+};
+
+// Throws InputError on any inconsistency between the configuration and the data.
+Prepared prepare_analysis(const RunConfig& config, const io::InputDataset& input);
+
+}  // namespace ecm::engine

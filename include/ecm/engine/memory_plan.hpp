@@ -1,0 +1,39 @@
+#pragma once
+// How much of the scan one rank processes at once, derived from --memory-budget.
+//
+// A rank holds, per scan position of its current tile: the binned strip (n_bins x T
+// floats), its g2 (n_bins x n_lags doubles), the fit results, and a block of raw frames
+// with its fine polar strip. Everything else (runtime libraries, the polar map, FFT
+// work buffers) is the fixed overhead, stated in docs/performance.md and checked by tests.
+#include <cstddef>
+
+namespace ecm::engine {
+
+struct MemoryPlan {
+  std::size_t positions_per_tile = 0;  // scan positions processed together
+  std::size_t cycles_per_block = 0;    // raw cycles read per block (a multiple of the t-binning factor)
+  double bytes_per_position = 0;       // working set per position of a tile
+  double fixed_overhead_bytes = 0;     // assumed independent of the tile
+  double planned_peak_bytes() const { return fixed_overhead_bytes + bytes_per_position * positions_per_tile; }
+};
+
+struct MemoryPlanInput {
+  double budget_bytes = 0;
+  std::size_t n_t = 0;           // raw cycles
+  std::size_t det_pixels = 0;
+  std::size_t n_bins_fine = 0;   // polar bins before binning
+  std::size_t n_bins = 0;        // after binning
+  std::size_t n_t_binned = 0;    // series length after t-binning
+  std::size_t n_lags = 0;
+  int t_bin = 1;
+  std::size_t scan_positions = 0;
+  std::size_t polar_map_entries = 0;
+};
+
+// Throws InputError when the budget cannot hold even one scan position.
+MemoryPlan plan_memory(const MemoryPlanInput& in);
+
+// The fixed overhead the plan assumes (runtime, libraries, FFT buffers), in bytes.
+double fixed_overhead_bytes(const MemoryPlanInput& in);
+
+}  // namespace ecm::engine

@@ -1,0 +1,32 @@
+#pragma once
+// `ecm run`: the whole k-resolved ECM analysis of one acquisition, on all ranks of comm.
+#include <mpi.h>
+
+#include <map>
+#include <string>
+
+#include "ecm/engine/memory_plan.hpp"
+#include "ecm/engine/run_config.hpp"
+
+namespace ecm::engine {
+
+struct RunSummary {
+  std::size_t n_pixels = 0;          // (r, k_r, k_phi) pixels in the output
+  std::size_t n_converged = 0;       // pixels with a valid fit
+  double median_tau_s = 0;           // over valid pixels (histogram median, 0.1 % resolution)
+  double wall_s = 0;
+  double raw_bytes = 0;              // size of the raw data analysed
+  double peak_rss_bytes = 0;         // largest peak resident size over ranks
+  int n_ranks = 0;
+  std::size_t n_tiles = 0;
+  MemoryPlan plan;
+  std::map<std::string, double> stage_seconds_max;  // per stage, the slowest rank
+  std::string output_path;
+};
+
+RunSummary run(const RunConfig& config, MPI_Comm comm);
+
+// Peak resident set size of this process [bytes].
+double peak_rss_bytes();
+
+}  // namespace ecm::engine

@@ -1,0 +1,50 @@
+#pragma once
+// Everything `ecm run` needs, resolved from the command line and --config INI file.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "ecm/core/geometry.hpp"
+#include "ecm/io/input_dataset.hpp"
+#include "ecm/kernels/g2.hpp"
+#include "ecm/kernels/kww_fit.hpp"
+#include "ecm/kernels/strip_binning.hpp"
+
+namespace ecm::engine {
+
+struct RunConfig {
+  // Input
+  std::string input_path;
+  std::string dataset = "/frames";
+  std::optional<std::array<std::size_t, 2>> scan_shape;  // frame-stream layout only
+  io::CalibrationOverrides calibration;
+  std::string dark, gain, mask;  // "FILE.h5:/path" or "/path" in the input; empty = none
+
+  // Output
+  std::string output_path;
+  bool save_g2 = false;
+
+  // Preprocessing and polar strip
+  float threshold = 0.0f;          // counts after dark/gain; below -> 0
+  PolarGrid grid;                  // output (k_r, k_phi) grid after binning
+  binning::Factors bin;            // polar transform runs on the grid refined by these factors
+  int polar_subsample = 8;         // sub-pixels per detector pixel edge
+
+  // Correlation and fit
+  g2::Normalization normalization = g2::Normalization::symmetric;
+  int n_lags = 50;                 // log-spaced lag bins
+  double max_lag_fraction = 0.5;   // largest lag fitted, as a fraction of the series length
+  double min_counts = 0.05;        // mean counts per frame per bin below which no fit is attempted
+  fit::KwwOptions fit;
+
+  // Resources
+  double memory_budget_bytes = 2.0 * (1ull << 30);  // per rank
+  bool register_drift = false;     // drift registration: not implemented yet (issue 3)
+
+  // Provenance
+  std::string command_line;
+  std::string resolved_ini;        // the configuration as an INI text, stored in the output
+};
+
+}  // namespace ecm::engine

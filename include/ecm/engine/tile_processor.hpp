@@ -1,0 +1,54 @@
+#pragma once
+// Runs the kernel chain on one scan tile:
+//   read cycles block by block -> preprocess -> polar transform -> bin into the strip,
+//   then per (position, k_r, k_phi) series: mean counts -> g2 -> KWW fit -> host results.
+// One processor lives for the whole run so that plans, the polar map and buffers are reused.
+#include <memory>
+#include <vector>
+
+#include "ecm/core/kokkos_types.hpp"
+#include "ecm/engine/memory_plan.hpp"
+#include "ecm/engine/run_config.hpp"
+#include "ecm/engine/stage_timer.hpp"
+#include "ecm/io/input_dataset.hpp"
+#include "ecm/io/result_file.hpp"
+#include "ecm/kernels/g2.hpp"
+#include "ecm/kernels/kww_fit.hpp"
+#include "ecm/kernels/polar_map.hpp"
+#include "ecm/kernels/preprocess.hpp"
+
+namespace ecm::engine {
+
+// Everything about the analysis that is the same for every tile.
+struct AnalysisSetup {
+  io::Calibration calibration;
+  PolarGrid fine_grid;                 // polar transform grid (output grid refined by the bin factors)
+  binning::Factors bin;
+  std::size_t n_t_used = 0;            // raw cycles analysed (a multiple of bin.t)
+  std::size_t n_t_binned = 0;          // series length
+  double time_step_s = 0;              // after t-binning
+  g2::LagBins lag_bins;
+  std::vector<double> lag_s;           // centre of each lag bin [s]
+  std::vector<double> bin_area_px;     // detector area of each output bin [px]
+};
+
+class TileProcessor {
+ public:
+  TileProcessor(const RunConfig& config, const AnalysisSetup& setup, const polar::PolarMapHost& map,
+                const preprocess::DetectorCorrections<MemSpace>& corrections, const MemoryPlan& plan);
+  ~TileProcessor();
+
+  io::TileResults process(const io::InputDataset& input, const ScanTile& tile, StageTimer& timer);
+
+ private:
+  const RunConfig& config_;
+  const AnalysisSetup& setup_;
+  polar::PolarMap<MemSpace> map_;
+  preprocess::DetectorCorrections<MemSpace> corrections_;
+  MemoryPlan plan_;
+  Kokkos::View<double*, MemSpace> lag_s_;
+  Kokkos::View<float*, MemSpace> bin_area_;
+  std::unique_ptr<g2::G2Engine<ExecSpace>> g2_;
+};
+
+}  // namespace ecm::engine

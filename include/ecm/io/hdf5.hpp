@@ -1,0 +1,93 @@
+#pragma once
+// Checked, RAII wrappers around the HDF5 C API. Every call goes through check(),
+// which throws Hdf5Error naming the call and the object; HDF5's own stderr
+// printing is silenced so that the user sees one line, not an error stack.
+#include <hdf5.h>
+#include <mpi.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ecm/core/error.hpp"
+
+namespace ecm::h5 {
+
+// Turns off HDF5's automatic error-stack printing for the whole process.
+void silence_hdf5_errors();
+
+// Throw Hdf5Error("<what>: <object>") when an HDF5 call returned a negative value.
+hid_t check(hid_t id, const std::string& what, const std::string& object = {});
+
+// A move-only owner of an hid_t, closed with the right H5?close.
+class Handle {
+ public:
+  Handle() = default;
+  explicit Handle(hid_t id) : id_(id) {}
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& o) noexcept : id_(o.id_) { o.id_ = H5I_INVALID_HID; }
+  Handle& operator=(Handle&& o) noexcept;
+  ~Handle() { close(); }
+  hid_t get() const { return id_; }
+  operator hid_t() const { return id_; }  // NOLINT: handles are passed straight to the C API
+  bool valid() const { return id_ >= 0; }
+  void close() noexcept;
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+};
+
+// File access property list for MPI-IO on `comm` with collective metadata operations.
+Handle mpio_file_access(MPI_Comm comm);
+// Transfer property list for collective (true) or independent raw-data I/O.
+Handle transfer_plist(bool collective);
+
+// Open an existing file for reading on all ranks of comm (parallel).
+Handle open_file_parallel(const std::string& path, MPI_Comm comm);
+// Open an existing file read-only on one process (serial driver).
+Handle open_file_serial(const std::string& path, bool writable = false);
+// Create (truncate) a file collectively on all ranks of comm.
+Handle create_file_parallel(const std::string& path, MPI_Comm comm);
+
+bool is_hdf5_file(const std::string& path);
+bool link_exists(hid_t loc, const std::string& path);
+
+Handle open_dataset(hid_t file, const std::string& path);
+std::vector<hsize_t> dataset_shape(hid_t dataset);
+std::optional<std::vector<hsize_t>> dataset_chunk(hid_t dataset);
+
+// Element type of a dataset in the terms ecm accepts.
+enum class DType { u8, u16, u32, f32, f64, other };
+DType dataset_dtype(hid_t dataset);
+std::string dtype_name(DType t);
+hid_t native_type(DType t);
+
+// Attributes (on any object). Numeric attributes are read as doubles of any stored type.
+bool has_attribute(hid_t obj, const std::string& name);
+std::vector<double> read_attribute_doubles(hid_t obj, const std::string& name);
+std::string read_attribute_string(hid_t obj, const std::string& name);
+void write_attribute(hid_t obj, const std::string& name, const std::string& value);
+void write_attribute(hid_t obj, const std::string& name, double value);
+void write_attribute(hid_t obj, const std::string& name, const std::vector<double>& values);
+void write_attribute(hid_t obj, const std::string& name, std::int64_t value);
+
+// Create groups along a path as needed ("/a/b" creates a and b).
+void ensure_group(hid_t file, const std::string& path);
+
+// Create a dataset of `type` and `shape`, optionally chunked.
+Handle create_dataset(hid_t file, const std::string& path, hid_t type, const std::vector<hsize_t>& shape,
+                      const std::vector<hsize_t>& chunk = {});
+
+// Write/read a hyperslab [start, start+count) of `dataset` from/to a contiguous buffer.
+// count with any zero selects nothing: such a rank still takes part in a collective call.
+void write_hyperslab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& start,
+                     const std::vector<hsize_t>& count, const void* buffer, bool collective);
+void read_hyperslab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& start,
+                    const std::vector<hsize_t>& count, void* buffer, bool collective);
+
+// Name of an object, for error messages.
+std::string object_name(hid_t obj);
+
+}  // namespace ecm::h5

@@ -1,0 +1,79 @@
+#pragma once
+// Reader of the fixed input layout (docs/input-format.md):
+//   5-D (t, scan_y, scan_x, det_y, det_x), or
+//   3-D frame stream (frame, det_y, det_x) with frame = (t*NY + y)*NX + x.
+// Each rank opens the file with the MPI-IO driver and reads only its own tiles.
+#include <mpi.h>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ecm/core/geometry.hpp"
+#include "ecm/io/hdf5.hpp"
+
+namespace ecm::io {
+
+struct InputLayout {
+  enum class Kind { five_d, frame_stream };
+  Kind kind = Kind::five_d;
+  std::size_t n_t = 0, scan_y = 0, scan_x = 0, det_y = 0, det_x = 0;
+  h5::DType dtype = h5::DType::other;
+  std::size_t det_pixels() const { return det_y * det_x; }
+  std::size_t positions() const { return scan_y * scan_x; }
+  std::size_t element_bytes() const;
+  // Bytes of raw data in the whole acquisition.
+  double raw_bytes() const { return double(n_t) * positions() * det_pixels() * element_bytes(); }
+};
+
+// Calibration of an acquisition; each value comes from the dataset's attributes or an override.
+struct Calibration {
+  double time_step_s = 0;                    // time between scan cycles [s]
+  double k_pixel_size = 0;                   // [1/A per detector pixel]
+  std::array<double, 2> beam_center_yx{};    // [detector px], pixel-centre convention of geometry.hpp
+  double convergence = 0;                    // k_c, probe convergence semi-angle in k units [1/A]; 0 = unknown
+};
+
+struct CalibrationOverrides {
+  std::optional<double> time_step_s, k_pixel_size, convergence;
+  std::optional<std::array<double, 2>> beam_center_yx;
+};
+
+class InputDataset {
+ public:
+  // Opens and validates `dataset_path` in `file_path` on all ranks of comm.
+  // scan_shape is required for (and only used by) the 3-D frame-stream layout unless the
+  // dataset carries a `scan_shape` attribute.
+  InputDataset(const std::string& file_path, const std::string& dataset_path,
+               std::optional<std::array<std::size_t, 2>> scan_shape, MPI_Comm comm);
+
+  const InputLayout& layout() const { return layout_; }
+  const std::string& file_path() const { return file_path_; }
+  const std::string& dataset_path() const { return dataset_path_; }
+
+  // Calibration from attributes, overridden where given; throws InputError naming the
+  // missing attribute and its command-line option when neither is there.
+  Calibration calibration(const CalibrationOverrides& overrides) const;
+
+  // Reads cycles [t0, t0+nt) of `tile` into `out` as float, laid out (t, tile_y, tile_x, det_y, det_x).
+  // Independent I/O: ranks may call it different numbers of times.
+  void read_tile_block(std::size_t t0, std::size_t nt, const ScanTile& tile, float* out) const;
+
+  // Bytes read so far by this rank (for throughput reports).
+  double bytes_read() const { return bytes_read_; }
+
+ private:
+  std::string file_path_, dataset_path_;
+  h5::Handle file_, dataset_;
+  InputLayout layout_;
+  mutable double bytes_read_ = 0;
+};
+
+// A 2-D detector reference (dark, gain, mask) given as "FILE.h5:/path", or "/path" inside
+// the input file. Returned as det_y*det_x floats (row-major); throws on a shape mismatch.
+std::vector<float> read_detector_reference(const std::string& spec, const std::string& input_file,
+                                           std::size_t det_y, std::size_t det_x, const std::string& what);
+
+}  // namespace ecm::io

@@ -1,0 +1,57 @@
+#pragma once
+// The output schema (docs/output-format.md), written collectively with parallel HDF5.
+// The file is created as OUT.h5.partial and renamed to OUT.h5 only when complete.
+#include <mpi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ecm/core/geometry.hpp"
+#include "ecm/io/hdf5.hpp"
+
+namespace ecm::io {
+
+struct ResultShape {
+  std::size_t scan_y = 0, scan_x = 0;
+  int n_kr = 0, n_kphi = 0;
+  std::size_t n_lags = 0;   // lag bins actually fitted
+  std::size_t n_t = 0;      // scan cycles (for /registration/drift_yx)
+  bool save_g2 = false;
+};
+
+// Results of one tile on the host, row-major (tile_y, tile_x, n_kr, n_kphi[, n_lags]).
+struct TileResults {
+  std::vector<float> tau, tau_err, beta, beta_err, contrast, contrast_err, baseline, chi2_red, mean_intensity;
+  std::vector<std::uint8_t> fit_status;
+  std::vector<float> g2;  // only when saved
+};
+
+class ResultFile {
+ public:
+  ResultFile(const std::string& final_path, const ResultShape& shape, MPI_Comm comm);
+  ResultFile(const ResultFile&) = delete;
+  ResultFile& operator=(const ResultFile&) = delete;
+
+  // Collective: every rank calls it the same number of times; an empty tile writes nothing.
+  void write_tile(const ScanTile& tile, const TileResults& results);
+  // Collective, identical arguments on every rank.
+  void write_axes(const std::vector<double>& k_r, const std::vector<double>& k_phi, const std::vector<double>& lag_s);
+  void write_drift(const std::vector<double>& drift_yx, const std::string& method);
+  void write_attribute(const std::string& name, const std::string& value);
+  void write_attribute(const std::string& name, double value);
+  // Collective: closes the file and gives it its final name.
+  void commit();
+
+  const std::string& path() const { return final_path_; }
+
+ private:
+  std::string final_path_, partial_path_;
+  ResultShape shape_;
+  MPI_Comm comm_;
+  h5::Handle file_;
+  std::vector<std::pair<std::string, h5::Handle>> datasets_;
+  h5::Handle status_, g2_;
+};
+
+}  // namespace ecm::io

@@ -1,0 +1,67 @@
+#pragma once
+// The count-conserving polar transform as a precomputed sparse map.
+//
+// Frames are sparse electron counts, so the transform must move counts, not resample
+// a smooth image: every detector pixel is split into s x s sub-pixels, each carrying
+// 1/s^2 of the pixel's counts into the (k_r, k_phi) bin its centre falls in. A bin's
+// value is then the number of counts in its area of the detector. Pixels wholly inside
+// the strip are conserved exactly; pixels cut by the strip edge contribute the share of
+// their area inside it. The map is built once per beam centre (host) and stored as CSR
+// by output bin (device), so the transform kernel is a gather with no atomics.
+#include <Kokkos_Core.hpp>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "ecm/core/geometry.hpp"
+
+namespace ecm::polar {
+
+// Host form: for each bin (ir * n_kphi + iphi), the detector pixels and their weights.
+struct PolarMapHost {
+  PolarGrid grid;
+  std::size_t det_y = 0, det_x = 0;
+  std::vector<std::int64_t> row_offsets;  // n_bins + 1
+  std::vector<std::int32_t> pixels;       // flat detector index y * det_x + x
+  std::vector<float> weights;             // share of that pixel's counts going to the bin
+  // Detector area of each bin in pixels (sum of its weights).
+  std::vector<double> bin_area() const;
+};
+
+// Builds the map. `mask` (det pixels, 1 = bad) may be empty; masked pixels contribute
+// nothing. subsample >= 1 is the number of sub-pixels per pixel edge.
+// Throws InputError if the strip is not inside the detector at this centre.
+PolarMapHost build_polar_map(const PolarGrid& grid, double k_pixel_size, std::array<double, 2> center_yx,
+                             std::size_t det_y, std::size_t det_x, int subsample, const std::vector<float>& mask);
+
+template <class MemSpace>
+struct PolarMap {
+  int n_bins = 0;
+  Kokkos::View<std::int64_t*, MemSpace> row_offsets;
+  Kokkos::View<std::int32_t*, MemSpace> pixels;
+  Kokkos::View<float*, MemSpace> weights;
+};
+
+template <class MemSpace>
+PolarMap<MemSpace> upload(const PolarMapHost& host) {
+  PolarMap<MemSpace> m;
+  m.n_bins = host.grid.n_bins();
+  m.row_offsets = Kokkos::View<std::int64_t*, MemSpace>("ecm::polar::row_offsets", host.row_offsets.size());
+  m.pixels = Kokkos::View<std::int32_t*, MemSpace>("ecm::polar::pixels", host.pixels.size());
+  m.weights = Kokkos::View<float*, MemSpace>("ecm::polar::weights", host.weights.size());
+  auto ro = Kokkos::create_mirror_view(m.row_offsets);
+  auto px = Kokkos::create_mirror_view(m.pixels);
+  auto w = Kokkos::create_mirror_view(m.weights);
+  for (std::size_t i = 0; i < host.row_offsets.size(); ++i) ro(i) = host.row_offsets[i];
+  for (std::size_t i = 0; i < host.pixels.size(); ++i) {
+    px(i) = host.pixels[i];
+    w(i) = host.weights[i];
+  }
+  Kokkos::deep_copy(m.row_offsets, ro);
+  Kokkos::deep_copy(m.pixels, px);
+  Kokkos::deep_copy(m.weights, w);
+  return m;
+}
+
+}  // namespace ecm::polar

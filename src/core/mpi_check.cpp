@@ -1,0 +1,37 @@
+#include "ecm/core/mpi_check.hpp"
+
+#include <climits>
+
+namespace ecm::mpi {
+
+void check(int code, const char* what) {
+  if (code == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  MPI_Error_string(code, text, &len);
+  throw MpiError(std::string("MPI call ") + what + " failed: " + std::string(text, len));
+}
+
+int rank(MPI_Comm comm) {
+  int r = 0;
+  check(MPI_Comm_rank(comm, &r), "MPI_Comm_rank");
+  return r;
+}
+
+int size(MPI_Comm comm) {
+  int n = 0;
+  check(MPI_Comm_size(comm, &n), "MPI_Comm_size");
+  return n;
+}
+
+void agree_or_throw(MPI_Comm comm, const std::exception_ptr& local_error) {
+  const int me = rank(comm);
+  const int mine = local_error ? me : INT_MAX;
+  int first_failed = INT_MAX;
+  check(MPI_Allreduce(&mine, &first_failed, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce(error agreement)");
+  if (first_failed == INT_MAX) return;
+  if (local_error) std::rethrow_exception(local_error);
+  throw PeerFailure("stopped because rank " + std::to_string(first_failed) + " failed");
+}
+
+}  // namespace ecm::mpi

@@ -1,0 +1,53 @@
+#include "ecm/engine/analysis_setup.hpp"
+
+#include <cmath>
+#include <sstream>
+
+namespace ecm::engine {
+
+Prepared prepare_analysis(const RunConfig& config, const io::InputDataset& input) {
+  const auto& L = input.layout();
+  Prepared p;
+  AnalysisSetup& s = p.setup;
+  s.calibration = input.calibration(config.calibration);
+  s.bin = config.bin;
+  require(s.bin.kr >= 1 && s.bin.kphi >= 1 && s.bin.t >= 1, "bin factors must be >= 1");
+  require(config.grid.n_kr >= 1 && config.grid.n_kphi >= 1, "--n-kr and --n-kphi must be >= 1");
+  s.fine_grid = config.grid;
+  s.fine_grid.n_kr *= s.bin.kr;
+  s.fine_grid.n_kphi *= s.bin.kphi;
+
+  s.n_t_binned = L.n_t / std::size_t(s.bin.t);
+  s.n_t_used = s.n_t_binned * std::size_t(s.bin.t);
+  require(s.n_t_binned >= 8, "too few scan cycles after t-binning (" + std::to_string(s.n_t_binned) +
+                                 "); at least 8 are needed for a correlation");
+  s.time_step_s = s.calibration.time_step_s * s.bin.t;
+
+  require(config.max_lag_fraction > 0 && config.max_lag_fraction <= 1, "--max-lag-fraction must be in (0, 1]");
+  require(config.n_lags >= 5, "--n-lags must be >= 5 (a KWW fit has 4 parameters)");
+  const int max_lag = std::max(1, int(std::floor(config.max_lag_fraction * double(s.n_t_binned - 1))));
+  s.lag_bins = g2::make_log_lag_bins(max_lag, config.n_lags);
+  require(s.lag_bins.size() >= 5, "too few distinct lags to fit (" + std::to_string(s.lag_bins.size()) +
+                                      "); record more cycles or raise --max-lag-fraction");
+  for (double c : s.lag_bins.center) s.lag_s.push_back(c * s.time_step_s);
+
+  const auto det_y = L.det_y, det_x = L.det_x;
+  std::vector<float> dark, gain, mask;
+  if (!config.dark.empty()) dark = io::read_detector_reference(config.dark, config.input_path, det_y, det_x, "dark");
+  if (!config.gain.empty()) gain = io::read_detector_reference(config.gain, config.input_path, det_y, det_x, "gain");
+  if (!config.mask.empty()) mask = io::read_detector_reference(config.mask, config.input_path, det_y, det_x, "mask");
+  p.corrections = preprocess::make_corrections<MemSpace>(dark, gain, mask, config.threshold);
+
+  p.map = polar::build_polar_map(s.fine_grid, s.calibration.k_pixel_size, s.calibration.beam_center_yx, det_y, det_x,
+                                 config.polar_subsample, mask);
+  // Output-bin areas: sums of the fine bins they are made of.
+  const auto fine_area = p.map.bin_area();
+  s.bin_area_px.assign(std::size_t(config.grid.n_bins()), 0.0);
+  for (int ir = 0; ir < s.fine_grid.n_kr; ++ir)
+    for (int ip = 0; ip < s.fine_grid.n_kphi; ++ip)
+      s.bin_area_px[std::size_t(ir / s.bin.kr) * config.grid.n_kphi + ip / s.bin.kphi] +=
+          fine_area[std::size_t(ir) * s.fine_grid.n_kphi + ip];
+  return p;
+}
+
+}  // namespace ecm::engine

@@ -1,0 +1,53 @@
+#include "ecm/engine/memory_plan.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "ecm/core/error.hpp"
+
+namespace ecm::engine {
+
+namespace {
+constexpr double kMiB = 1024.0 * 1024.0;
+// Resident size of an MPI + HDF5 + Kokkos + FFTW process before any data (measured
+// on Debian 12, Open MPI 4.1: about 60 MiB; docs/performance.md).
+constexpr double kRuntimeBytes = 80.0 * kMiB;
+// The g2 engine transforms series in chunks; its buffers are bounded independently of the tile.
+constexpr double kG2ChunkSeries = 1024.0;
+}  // namespace
+
+double fixed_overhead_bytes(const MemoryPlanInput& in) {
+  const double fft_len = 2.0 * double(in.n_t_binned) + 2.0;
+  const double g2_buffers = kG2ChunkSeries * fft_len * 8.0 * 3.0;
+  const double polar_map = double(in.polar_map_entries) * 8.0 + double(in.n_bins_fine) * 8.0;
+  const double references = double(in.det_pixels) * 4.0 * 3.0;
+  return kRuntimeBytes + g2_buffers + polar_map + references;
+}
+
+MemoryPlan plan_memory(const MemoryPlanInput& in) {
+  MemoryPlan plan;
+  plan.fixed_overhead_bytes = fixed_overhead_bytes(in);
+  const double usable = in.budget_bytes - plan.fixed_overhead_bytes;
+  // Raw frames are read in blocks of cycles; a block is at most 1/4 of what a position costs
+  // in strip memory, but at least one t-bin, so reading stays in large contiguous pieces.
+  const double strip = double(in.n_bins) * in.n_t_binned * 4.0;
+  const double g2 = double(in.n_bins) * in.n_lags * 8.0;
+  const double results = double(in.n_bins) * (10 * 4.0 + 1.0 + 8.0);
+  const double raw_per_cycle = double(in.det_pixels) * 4.0 + double(in.n_bins_fine) * 4.0;
+  std::size_t block = std::size_t(std::max(1.0, 0.25 * (strip + g2) / raw_per_cycle));
+  block = std::min<std::size_t>(block, in.n_t);
+  block = std::max<std::size_t>(block, std::size_t(in.t_bin));
+  block -= block % std::size_t(in.t_bin);
+  plan.cycles_per_block = block;
+  plan.bytes_per_position = strip + g2 + results + raw_per_cycle * double(block);
+  if (usable < plan.bytes_per_position) {
+    std::ostringstream msg;
+    msg << "memory budget of " << in.budget_bytes / kMiB << " MiB per rank is too small: one scan position needs "
+        << (plan.fixed_overhead_bytes + plan.bytes_per_position) / kMiB << " MiB (give --memory-budget)";
+    throw InputError(msg.str());
+  }
+  plan.positions_per_tile = std::min<std::size_t>(in.scan_positions, std::size_t(usable / plan.bytes_per_position));
+  return plan;
+}
+
+}  // namespace ecm::engine

@@ -1,0 +1,185 @@
+#include "ecm/engine/pipeline.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "ecm/core/mpi_check.hpp"
+#include "ecm/engine/analysis_setup.hpp"
+#include "ecm/engine/tile_processor.hpp"
+#include "ecm/engine/tiling.hpp"
+#include "ecm/io/result_file.hpp"
+#include "ecm/version.hpp"
+
+namespace ecm::engine {
+
+double peak_rss_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return double(usage.ru_maxrss) * 1024.0;  // Linux reports KiB
+}
+
+namespace {
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+// Median of valid tau over all ranks from a shared log-spaced histogram, so that no rank
+// ever gathers the whole hypercube. Resolution: 1e-3 in ln(tau).
+class TauHistogram {
+ public:
+  void add(const std::vector<float>& tau, const std::vector<std::uint8_t>& status) {
+    for (std::size_t i = 0; i < tau.size(); ++i) {
+      if (status[i] != 0 || !std::isfinite(tau[i]) || tau[i] <= 0) continue;
+      const double u = (std::log(double(tau[i])) - kLnMin) / kStep;
+      counts_[std::size_t(std::clamp(u, 0.0, double(kBins - 1)))] += 1;
+    }
+  }
+  std::pair<std::size_t, double> reduce_median(MPI_Comm comm) {
+    mpi::check(MPI_Allreduce(MPI_IN_PLACE, counts_.data(), kBins, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm),
+               "MPI_Allreduce(tau histogram)");
+    unsigned long long total = 0;
+    for (auto c : counts_) total += c;
+    if (total == 0) return {0, std::nan("")};
+    unsigned long long seen = 0;
+    for (int b = 0; b < kBins; ++b) {
+      seen += counts_[b];
+      if (2 * seen >= total) return {std::size_t(total), std::exp(kLnMin + (b + 0.5) * kStep)};
+    }
+    return {std::size_t(total), std::nan("")};
+  }
+
+ private:
+  static constexpr int kBins = 40000;
+  static constexpr double kLnMin = -20.0, kStep = 1e-3;
+  std::vector<unsigned long long> counts_ = std::vector<unsigned long long>(kBins, 0);
+};
+
+void write_provenance(io::ResultFile& out, const RunConfig& config, const AnalysisSetup& setup,
+                      const io::InputDataset& input, int n_ranks, const std::string& start_time) {
+  out.write_attribute("program", std::string("ecm"));
+  out.write_attribute("program_version", std::string(kVersion));
+  out.write_attribute("git_revision", std::string(kGitRevision));
+  out.write_attribute("command_line", config.command_line);
+  out.write_attribute("configuration", config.resolved_ini);
+  out.write_attribute("input_file", std::filesystem::absolute(config.input_path).string());
+  out.write_attribute("input_dataset", config.dataset);
+  out.write_attribute("input_file_size_bytes", double(std::filesystem::file_size(config.input_path)));
+  out.write_attribute("input_raw_bytes", input.layout().raw_bytes());
+  out.write_attribute("mpi_ranks", double(n_ranks));
+  out.write_attribute("kokkos_backend", kokkos_backend_name());
+  out.write_attribute("start_time", start_time);
+  out.write_attribute("time_step_s", setup.time_step_s);
+  out.write_attribute("k_pixel_size_inv_angstrom", setup.calibration.k_pixel_size);
+  out.write_attribute("beam_center_y", setup.calibration.beam_center_yx[0]);
+  out.write_attribute("beam_center_x", setup.calibration.beam_center_yx[1]);
+  out.write_attribute("convergence_inv_angstrom", setup.calibration.convergence);
+  out.write_attribute("normalization", g2::to_string(config.normalization));
+  out.write_attribute("cycles_analysed", double(setup.n_t_used));
+}
+
+}  // namespace
+
+RunSummary run(const RunConfig& config, MPI_Comm comm) {
+  const auto t_start = std::chrono::steady_clock::now();
+  const std::string start_time = utc_now();
+  const int me = mpi::rank(comm), n_ranks = mpi::size(comm);
+  StageTimer timer;
+
+  // Every rank validates the same input, so bad input fails identically everywhere.
+  io::InputDataset input(config.input_path, config.dataset, config.scan_shape, comm);
+  const auto& L = input.layout();
+  const Prepared prep = prepare_analysis(config, input);
+  const AnalysisSetup& setup = prep.setup;
+
+  MemoryPlanInput mem;
+  mem.budget_bytes = config.memory_budget_bytes;
+  mem.n_t = setup.n_t_used;
+  mem.det_pixels = L.det_pixels();
+  mem.n_bins_fine = std::size_t(setup.fine_grid.n_bins());
+  mem.n_bins = std::size_t(config.grid.n_bins());
+  mem.n_t_binned = setup.n_t_binned;
+  mem.n_lags = setup.lag_s.size();
+  mem.t_bin = setup.bin.t;
+  mem.scan_positions = L.positions();
+  mem.polar_map_entries = prep.map.pixels.size();
+  const MemoryPlan plan = plan_memory(mem);
+  const auto tiles = make_tiles(L.scan_y, L.scan_x, plan.positions_per_tile);
+  const auto mine = tiles_of_rank(tiles, me, n_ranks);
+
+  io::ResultShape shape;
+  shape.scan_y = L.scan_y;
+  shape.scan_x = L.scan_x;
+  shape.n_kr = config.grid.n_kr;
+  shape.n_kphi = config.grid.n_kphi;
+  shape.n_lags = setup.lag_s.size();
+  shape.n_t = L.n_t;
+  shape.save_g2 = config.save_g2;
+  io::ResultFile out(config.output_path, shape, comm);
+  {
+    std::vector<double> k_r, k_phi;
+    for (int i = 0; i < config.grid.n_kr; ++i) k_r.push_back(config.grid.kr_center(i));
+    for (int j = 0; j < config.grid.n_kphi; ++j) k_phi.push_back(config.grid.kphi_center(j));
+    out.write_axes(k_r, k_phi, setup.lag_s);
+    out.write_drift(std::vector<double>(2 * L.n_t, 0.0), "none (registration not applied)");
+  }
+  timer.mark("setup");
+
+  TileProcessor processor(config, setup, prep.map, prep.corrections, plan);
+  TauHistogram histogram;
+  std::size_t rounds = mine.size();
+  mpi::check(MPI_Allreduce(MPI_IN_PLACE, &rounds, 1, MPI_UNSIGNED_LONG, MPI_MAX, comm), "MPI_Allreduce(rounds)");
+  for (std::size_t round = 0; round < rounds; ++round) {
+    const ScanTile tile = round < mine.size() ? mine[round] : ScanTile{};
+    io::TileResults results;
+    mpi::run_then_agree(comm, [&] {
+      if (!tile.empty()) results = processor.process(input, tile, timer);
+    });
+    timer.restart();
+    out.write_tile(tile, results);
+    timer.mark("write");
+    histogram.add(results.tau, results.fit_status);
+  }
+
+  RunSummary summary;
+  std::tie(summary.n_converged, summary.median_tau_s) = histogram.reduce_median(comm);
+  summary.n_pixels = L.positions() * std::size_t(config.grid.n_bins());
+  summary.n_ranks = n_ranks;
+  summary.n_tiles = tiles.size();
+  summary.plan = plan;
+  summary.raw_bytes = double(setup.n_t_used) * L.positions() * L.det_pixels() * L.element_bytes();
+  summary.output_path = config.output_path;
+  summary.peak_rss_bytes = peak_rss_bytes();
+  mpi::check(MPI_Allreduce(MPI_IN_PLACE, &summary.peak_rss_bytes, 1, MPI_DOUBLE, MPI_MAX, comm),
+             "MPI_Allreduce(peak rss)");
+  // A fixed list: every rank must make the same reductions, also one that had no tile.
+  for (const char* stage : {"setup", "read", "polar", "g2", "fit", "download", "write"}) {
+    const auto it = timer.seconds().find(stage);
+    double worst = it == timer.seconds().end() ? 0.0 : it->second;
+    mpi::check(MPI_Allreduce(MPI_IN_PLACE, &worst, 1, MPI_DOUBLE, MPI_MAX, comm), "MPI_Allreduce(stage time)");
+    summary.stage_seconds_max[stage] = worst;
+  }
+
+  write_provenance(out, config, setup, input, n_ranks, start_time);
+  out.write_attribute("end_time", utc_now());
+  out.write_attribute("memory_budget_bytes", config.memory_budget_bytes);
+  out.write_attribute("planned_peak_bytes", plan.planned_peak_bytes());
+  out.write_attribute("peak_rss_max_bytes", summary.peak_rss_bytes);
+  out.write_attribute("tiles", double(tiles.size()));
+  out.write_attribute("positions_per_tile", double(plan.positions_per_tile));
+  out.commit();
+  summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  return summary;
+}
+
+}  // namespace ecm::engine

@@ -1,0 +1,110 @@
+#include "ecm/engine/tile_processor.hpp"
+
+#include "ecm/kernels/polar_transform.hpp"
+#include "ecm/kernels/strip_binning.hpp"
+#include "ecm/kernels/series_stats.hpp"
+
+namespace ecm::engine {
+
+namespace {
+template <class T>
+Kokkos::View<T*, MemSpace> upload(const std::vector<T>& host, const char* label) {
+  Kokkos::View<T*, MemSpace> v(label, host.size());
+  auto h = Kokkos::create_mirror_view(v);
+  for (std::size_t i = 0; i < host.size(); ++i) h(i) = host[i];
+  Kokkos::deep_copy(v, h);
+  return v;
+}
+
+template <class T, class V>
+std::vector<T> download(const V& view) {
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), view);
+  return std::vector<T>(h.data(), h.data() + h.extent(0));
+}
+}  // namespace
+
+TileProcessor::TileProcessor(const RunConfig& config, const AnalysisSetup& setup, const polar::PolarMapHost& map,
+                             const preprocess::DetectorCorrections<MemSpace>& corrections, const MemoryPlan& plan)
+    : config_(config), setup_(setup), map_(polar::upload<MemSpace>(map)), corrections_(corrections), plan_(plan) {
+  lag_s_ = upload(setup.lag_s, "ecm::engine::lag_s");
+  std::vector<float> area(setup.bin_area_px.begin(), setup.bin_area_px.end());
+  bin_area_ = upload(area, "ecm::engine::bin_area");
+  const int max_lag = setup.lag_bins.last.back();
+  g2_ = std::make_unique<g2::G2Engine<ExecSpace>>(int(setup.n_t_binned), max_lag, setup.lag_bins,
+                                                  config.normalization);
+}
+
+TileProcessor::~TileProcessor() = default;
+
+io::TileResults TileProcessor::process(const io::InputDataset& input, const ScanTile& tile, StageTimer& timer) {
+  using Right = Kokkos::LayoutRight;
+  ExecSpace exec;
+  const auto& L = input.layout();
+  const std::size_t n_pos = tile.positions();
+  const std::size_t n_bins_f = std::size_t(setup_.fine_grid.n_bins());
+  const std::size_t n_bins = std::size_t(config_.grid.n_bins());
+  const std::size_t n_series = n_pos * n_bins;
+  const std::size_t block = plan_.cycles_per_block;
+
+  // 1. Strip: raw cycles in blocks -> preprocess -> polar -> bin.
+  Kokkos::View<float**, Right, MemSpace> strip(Kokkos::view_alloc("ecm::engine::strip", Kokkos::WithoutInitializing),
+                                               n_series, setup_.n_t_binned);
+  Kokkos::View<float*, MemSpace> raw_buf(Kokkos::view_alloc("ecm::engine::raw", Kokkos::WithoutInitializing),
+                                         block * n_pos * L.det_pixels());
+  Kokkos::View<float*, MemSpace> fine_buf(Kokkos::view_alloc("ecm::engine::fine", Kokkos::WithoutInitializing),
+                                          n_pos * n_bins_f * block);
+  auto raw_host = Kokkos::create_mirror_view(raw_buf);
+  timer.mark("setup");
+  for (std::size_t t0 = 0; t0 < setup_.n_t_used; t0 += block) {
+    const std::size_t nt = std::min(block, setup_.n_t_used - t0);
+    input.read_tile_block(t0, nt, tile, raw_host.data());
+    Kokkos::deep_copy(raw_buf, raw_host);
+    timer.mark("read");
+    Kokkos::View<float**, Right, MemSpace> frames(raw_buf.data(), nt * n_pos, L.det_pixels());
+    Kokkos::View<float***, Right, MemSpace> fine(fine_buf.data(), n_pos, n_bins_f, nt);
+    preprocess::apply(exec, frames, corrections_);
+    polar::transform(exec, map_, Kokkos::View<const float**, Right, MemSpace>(frames), n_pos, fine);
+    binning::bin_block(exec, Kokkos::View<const float***, Right, MemSpace>(fine), setup_.fine_grid.n_kr,
+                       setup_.fine_grid.n_kphi, setup_.bin, strip, t0 / std::size_t(setup_.bin.t));
+    exec.fence();
+    timer.mark("polar");
+  }
+
+  // 2. Which series are worth fitting: mean counts per frame and bin coverage.
+  Kokkos::View<float*, MemSpace> mean_intensity("ecm::engine::mean_intensity", n_series);
+  Kokkos::View<std::uint8_t*, MemSpace> pre_status("ecm::engine::pre_status", n_series);
+  series_stats::classify(exec, Kokkos::View<const float**, Right, MemSpace>(strip), bin_area_, n_bins,
+                         float(config_.min_counts), mean_intensity, pre_status);
+
+  // 3. g2 at log-spaced lags, 4. KWW fits.
+  Kokkos::View<double**, Right, MemSpace> g2(Kokkos::view_alloc("ecm::engine::g2", Kokkos::WithoutInitializing),
+                                             n_series, setup_.lag_s.size());
+  g2_->compute(exec, strip, g2);
+  exec.fence();
+  timer.mark("g2");
+  fit::KwwResults<MemSpace> fitted(n_series);
+  fit::fit_kww(exec, Kokkos::View<const double**, Right, MemSpace>(g2), Kokkos::View<const double*, MemSpace>(lag_s_),
+               Kokkos::View<const std::uint8_t*, MemSpace>(pre_status), config_.fit, fitted);
+  exec.fence();
+  timer.mark("fit");
+
+  io::TileResults r;
+  r.tau = download<float>(fitted.tau);
+  r.tau_err = download<float>(fitted.tau_err);
+  r.beta = download<float>(fitted.beta);
+  r.beta_err = download<float>(fitted.beta_err);
+  r.contrast = download<float>(fitted.contrast);
+  r.contrast_err = download<float>(fitted.contrast_err);
+  r.baseline = download<float>(fitted.baseline);
+  r.chi2_red = download<float>(fitted.chi2_red);
+  r.fit_status = download<std::uint8_t>(fitted.status);
+  r.mean_intensity = download<float>(mean_intensity);
+  if (config_.save_g2) {
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), g2);
+    r.g2.assign(h.data(), h.data() + h.size());
+  }
+  timer.mark("download");
+  return r;
+}
+
+}  // namespace ecm::engine

@@ -1,0 +1,314 @@
+#include "ecm/io/hdf5.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+namespace ecm::h5 {
+
+void silence_hdf5_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+hid_t check(hid_t id, const std::string& what, const std::string& object) {
+  if (id < 0) throw Hdf5Error(what + (object.empty() ? std::string() : " '" + object + "'") + " failed");
+  return id;
+}
+
+Handle& Handle::operator=(Handle&& o) noexcept {
+  if (this != &o) {
+    close();
+    id_ = o.id_;
+    o.id_ = H5I_INVALID_HID;
+  }
+  return *this;
+}
+
+void Handle::close() noexcept {
+  if (id_ < 0) return;
+  switch (H5Iget_type(id_)) {
+    case H5I_FILE: H5Fclose(id_); break;
+    case H5I_GROUP: H5Gclose(id_); break;
+    case H5I_DATASET: H5Dclose(id_); break;
+    case H5I_DATASPACE: H5Sclose(id_); break;
+    case H5I_DATATYPE: H5Tclose(id_); break;
+    case H5I_ATTR: H5Aclose(id_); break;
+    case H5I_GENPROP_LST: H5Pclose(id_); break;
+    default: break;
+  }
+  id_ = H5I_INVALID_HID;
+}
+
+Handle mpio_file_access(MPI_Comm comm) {
+  Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate(file access)"));
+  check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio");
+  check(H5Pset_all_coll_metadata_ops(fapl, true), "H5Pset_all_coll_metadata_ops");
+  check(H5Pset_coll_metadata_write(fapl, true), "H5Pset_coll_metadata_write");
+  return fapl;
+}
+
+Handle transfer_plist(bool collective) {
+  Handle dxpl(check(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate(transfer)"));
+  check(H5Pset_dxpl_mpio(dxpl, collective ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT), "H5Pset_dxpl_mpio");
+  return dxpl;
+}
+
+bool is_hdf5_file(const std::string& path) { return H5Fis_hdf5(path.c_str()) > 0; }
+
+Handle open_file_parallel(const std::string& path, MPI_Comm comm) {
+  if (!is_hdf5_file(path)) throw InputError("'" + path + "' is not an HDF5 file (or cannot be read)");
+  Handle fapl = mpio_file_access(comm);
+  return Handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), "opening HDF5 file", path));
+}
+
+Handle open_file_serial(const std::string& path, bool writable) {
+  if (!is_hdf5_file(path)) throw InputError("'" + path + "' is not an HDF5 file (or cannot be read)");
+  return Handle(check(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT),
+                      "opening HDF5 file", path));
+}
+
+Handle create_file_parallel(const std::string& path, MPI_Comm comm) {
+  Handle fapl = mpio_file_access(comm);
+  hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  if (id < 0) throw InputError("cannot create output file '" + path + "' (is the directory writable?)");
+  return Handle(id);
+}
+
+bool link_exists(hid_t loc, const std::string& path) {
+  // Walk the path so that a missing intermediate group is "absent", not an error.
+  std::string partial;
+  std::size_t pos = 0;
+  while (pos != std::string::npos) {
+    std::size_t next = path.find('/', pos + 1);
+    partial = path.substr(0, next);
+    if (!partial.empty() && partial != "/") {
+      htri_t e = H5Lexists(loc, partial.c_str(), H5P_DEFAULT);
+      if (e <= 0) return false;
+    }
+    pos = next;
+  }
+  return true;
+}
+
+Handle open_dataset(hid_t file, const std::string& path) {
+  if (!link_exists(file, path)) throw InputError("dataset '" + path + "' not found in " + object_name(file));
+  return Handle(check(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "opening dataset", path));
+}
+
+std::vector<hsize_t> dataset_shape(hid_t dataset) {
+  Handle space(check(H5Dget_space(dataset), "H5Dget_space", object_name(dataset)));
+  int nd = check(H5Sget_simple_extent_ndims(space), "H5Sget_simple_extent_ndims", object_name(dataset));
+  std::vector<hsize_t> dims(nd);
+  check(H5Sget_simple_extent_dims(space, dims.data(), nullptr), "H5Sget_simple_extent_dims", object_name(dataset));
+  return dims;
+}
+
+std::optional<std::vector<hsize_t>> dataset_chunk(hid_t dataset) {
+  Handle dcpl(check(H5Dget_create_plist(dataset), "H5Dget_create_plist", object_name(dataset)));
+  if (H5Pget_layout(dcpl) != H5D_CHUNKED) return std::nullopt;
+  std::vector<hsize_t> chunk(32);
+  int nd = check(H5Pget_chunk(dcpl, 32, chunk.data()), "H5Pget_chunk", object_name(dataset));
+  chunk.resize(nd);
+  return chunk;
+}
+
+DType dataset_dtype(hid_t dataset) {
+  Handle t(check(H5Dget_type(dataset), "H5Dget_type", object_name(dataset)));
+  H5T_class_t cls = H5Tget_class(t);
+  std::size_t size = H5Tget_size(t);
+  if (cls == H5T_INTEGER) {
+    if (H5Tget_sign(t) != H5T_SGN_NONE) return DType::other;
+    if (size == 1) return DType::u8;
+    if (size == 2) return DType::u16;
+    if (size == 4) return DType::u32;
+  } else if (cls == H5T_FLOAT) {
+    if (size == 4) return DType::f32;
+    if (size == 8) return DType::f64;
+  }
+  return DType::other;
+}
+
+std::string dtype_name(DType t) {
+  switch (t) {
+    case DType::u8: return "uint8";
+    case DType::u16: return "uint16";
+    case DType::u32: return "uint32";
+    case DType::f32: return "float32";
+    case DType::f64: return "float64";
+    default: return "unsupported";
+  }
+}
+
+hid_t native_type(DType t) {
+  switch (t) {
+    case DType::u8: return H5T_NATIVE_UINT8;
+    case DType::u16: return H5T_NATIVE_UINT16;
+    case DType::u32: return H5T_NATIVE_UINT32;
+    case DType::f32: return H5T_NATIVE_FLOAT;
+    case DType::f64: return H5T_NATIVE_DOUBLE;
+    default: throw InputError("unsupported element type");
+  }
+}
+
+bool has_attribute(hid_t obj, const std::string& name) {
+  htri_t e = H5Aexists(obj, name.c_str());
+  check(e, "H5Aexists", name);
+  return e > 0;
+}
+
+std::vector<double> read_attribute_doubles(hid_t obj, const std::string& name) {
+  Handle attr(check(H5Aopen(obj, name.c_str(), H5P_DEFAULT), "opening attribute", name));
+  Handle space(check(H5Aget_space(attr), "H5Aget_space", name));
+  hssize_t n = H5Sget_simple_extent_npoints(space);
+  check(n, "H5Sget_simple_extent_npoints", name);
+  Handle type(check(H5Aget_type(attr), "H5Aget_type", name));
+  H5T_class_t cls = H5Tget_class(type);
+  if (cls != H5T_INTEGER && cls != H5T_FLOAT)
+    throw InputError("attribute '" + name + "' of " + object_name(obj) + " is not numeric");
+  std::vector<double> values(static_cast<std::size_t>(n));
+  check(H5Aread(attr, H5T_NATIVE_DOUBLE, values.data()), "reading attribute", name);
+  return values;
+}
+
+std::string read_attribute_string(hid_t obj, const std::string& name) {
+  Handle attr(check(H5Aopen(obj, name.c_str(), H5P_DEFAULT), "opening attribute", name));
+  Handle type(check(H5Aget_type(attr), "H5Aget_type", name));
+  if (H5Tget_class(type) != H5T_STRING) throw InputError("attribute '" + name + "' is not a string");
+  if (H5Tis_variable_str(type) > 0) {
+    char* value = nullptr;
+    Handle mem(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
+    check(H5Tset_size(mem, H5T_VARIABLE), "H5Tset_size");
+    check(H5Aread(attr, mem, &value), "reading attribute", name);
+    std::string out = value ? value : "";
+    H5free_memory(value);
+    return out;
+  }
+  std::size_t size = H5Tget_size(type);
+  std::string out(size, '\0');
+  check(H5Aread(attr, type, out.data()), "reading attribute", name);
+  out.erase(std::find(out.begin(), out.end(), '\0'), out.end());
+  return out;
+}
+
+namespace {
+void replace_attribute(hid_t obj, const std::string& name) {
+  if (has_attribute(obj, name)) check(H5Adelete(obj, name.c_str()), "H5Adelete", name);
+}
+}  // namespace
+
+void write_attribute(hid_t obj, const std::string& name, const std::string& value) {
+  replace_attribute(obj, name);
+  Handle type(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
+  check(H5Tset_size(type, std::max<std::size_t>(1, value.size())), "H5Tset_size", name);
+  check(H5Tset_strpad(type, H5T_STR_NULLPAD), "H5Tset_strpad", name);
+  Handle space(check(H5Screate(H5S_SCALAR), "H5Screate"));
+  Handle attr(check(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), "creating attribute", name));
+  std::string padded = value.empty() ? std::string(1, '\0') : value;
+  check(H5Awrite(attr, type, padded.data()), "writing attribute", name);
+}
+
+void write_attribute(hid_t obj, const std::string& name, const std::vector<double>& values) {
+  replace_attribute(obj, name);
+  hsize_t n = values.size();
+  Handle space(check(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
+  Handle attr(check(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT),
+                    "creating attribute", name));
+  check(H5Awrite(attr, H5T_NATIVE_DOUBLE, values.data()), "writing attribute", name);
+}
+
+void write_attribute(hid_t obj, const std::string& name, double value) {
+  replace_attribute(obj, name);
+  Handle space(check(H5Screate(H5S_SCALAR), "H5Screate"));
+  Handle attr(check(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT),
+                    "creating attribute", name));
+  check(H5Awrite(attr, H5T_NATIVE_DOUBLE, &value), "writing attribute", name);
+}
+
+void write_attribute(hid_t obj, const std::string& name, std::int64_t value) {
+  replace_attribute(obj, name);
+  Handle space(check(H5Screate(H5S_SCALAR), "H5Screate"));
+  Handle attr(check(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT),
+                    "creating attribute", name));
+  check(H5Awrite(attr, H5T_NATIVE_INT64, &value), "writing attribute", name);
+}
+
+void ensure_group(hid_t file, const std::string& path) {
+  std::size_t pos = 0;
+  while (pos != std::string::npos) {
+    std::size_t next = path.find('/', pos + 1);
+    std::string partial = path.substr(0, next);
+    if (!partial.empty() && partial != "/" && H5Lexists(file, partial.c_str(), H5P_DEFAULT) <= 0) {
+      Handle g(check(H5Gcreate2(file, partial.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "creating group",
+                     partial));
+    }
+    pos = next;
+  }
+}
+
+Handle create_dataset(hid_t file, const std::string& path, hid_t type, const std::vector<hsize_t>& shape,
+                      const std::vector<hsize_t>& chunk) {
+  auto slash = path.rfind('/');
+  if (slash != std::string::npos && slash > 0) ensure_group(file, path.substr(0, slash));
+  Handle space(check(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "H5Screate_simple",
+                     path));
+  Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset create)"));
+  if (!chunk.empty()) check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), "H5Pset_chunk", path);
+  // Parallel HDF5 needs the whole dataset allocated at creation; fill with zeros is
+  // not needed because every element is written.
+  check(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "H5Pset_fill_time", path);
+  return Handle(check(H5Dcreate2(file, path.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "creating dataset",
+                      path));
+}
+
+namespace {
+struct Selection {
+  Handle file_space;
+  Handle mem_space;
+};
+
+Selection select(hid_t dataset, const std::vector<hsize_t>& start, const std::vector<hsize_t>& count) {
+  Selection s;
+  s.file_space = Handle(check(H5Dget_space(dataset), "H5Dget_space", object_name(dataset)));
+  const hsize_t total = std::accumulate(count.begin(), count.end(), hsize_t{1}, std::multiplies<>());
+  if (total == 0) {
+    check(H5Sselect_none(s.file_space), "H5Sselect_none");
+    s.mem_space = Handle(check(H5Scopy(s.file_space), "H5Scopy"));
+    check(H5Sselect_none(s.mem_space), "H5Sselect_none");
+    return s;
+  }
+  check(H5Sselect_hyperslab(s.file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+        "H5Sselect_hyperslab", object_name(dataset));
+  hsize_t n = total;
+  s.mem_space = Handle(check(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
+  return s;
+}
+}  // namespace
+
+void write_hyperslab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& start,
+                     const std::vector<hsize_t>& count, const void* buffer, bool collective) {
+  Selection s = select(dataset, start, count);
+  Handle dxpl = transfer_plist(collective);
+  check(H5Dwrite(dataset, mem_type, s.mem_space, s.file_space, dxpl, buffer), "writing dataset",
+        object_name(dataset));
+}
+
+void read_hyperslab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& start,
+                    const std::vector<hsize_t>& count, void* buffer, bool collective) {
+  Selection s = select(dataset, start, count);
+  Handle dxpl = transfer_plist(collective);
+  check(H5Dread(dataset, mem_type, s.mem_space, s.file_space, dxpl, buffer), "reading dataset",
+        object_name(dataset));
+}
+
+std::string object_name(hid_t obj) {
+  ssize_t n = H5Iget_name(obj, nullptr, 0);
+  if (n <= 0) {
+    ssize_t f = H5Fget_name(obj, nullptr, 0);
+    if (f <= 0) return "<unnamed>";
+    std::string name(static_cast<std::size_t>(f), '\0');
+    H5Fget_name(obj, name.data(), static_cast<std::size_t>(f) + 1);
+    return name;
+  }
+  std::string name(static_cast<std::size_t>(n), '\0');
+  H5Iget_name(obj, name.data(), static_cast<std::size_t>(n) + 1);
+  return name;
+}
+
+}  // namespace ecm::h5

@@ -1,0 +1,106 @@
+#include "ecm/io/inspect.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+#include <vector>
+
+#include "ecm/io/hdf5.hpp"
+
+namespace ecm::io {
+
+namespace {
+
+std::string shape_text(const std::vector<hsize_t>& dims) {
+  std::ostringstream s;
+  for (std::size_t i = 0; i < dims.size(); ++i) s << (i ? " x " : "") << dims[i];
+  return s.str();
+}
+
+void describe_input(std::ostringstream& out, hid_t file, const std::string& dataset) {
+  h5::Handle ds = h5::open_dataset(file, dataset);
+  const auto dims = h5::dataset_shape(ds);
+  const auto dtype = h5::dataset_dtype(ds);
+  out << "acquisition dataset " << dataset << ": " << shape_text(dims) << " " << h5::dtype_name(dtype) << "\n";
+  if (dims.size() == 5)
+    out << "  layout            5-D (t, scan_y, scan_x, det_y, det_x): " << dims[0] << " cycles of a " << dims[1] << "x"
+        << dims[2] << " scan, " << dims[3] << "x" << dims[4] << " detector\n";
+  else if (dims.size() == 3)
+    out << "  layout            3-D frame stream (frame, det_y, det_x): " << dims[0] << " frames of " << dims[1] << "x"
+        << dims[2] << "\n";
+  else
+    out << "  layout            not an ecm input layout (need 5-D or 3-D)\n";
+  if (auto chunk = h5::dataset_chunk(ds)) out << "  chunks            " << shape_text(*chunk) << "\n";
+  else out << "  chunks            none (contiguous)\n";
+  for (const char* attr : {"time_step_s", "k_pixel_size_inv_angstrom", "beam_center_yx", "convergence_inv_angstrom",
+                           "scan_shape"}) {
+    out << "  " << std::left;
+    out.width(18);
+    out << attr;
+    if (!h5::has_attribute(ds, attr)) {
+      out << "(missing)\n";
+      continue;
+    }
+    const auto v = h5::read_attribute_doubles(ds, attr);
+    for (std::size_t i = 0; i < v.size(); ++i) out << (i ? ", " : "") << v[i];
+    out << "\n";
+  }
+  for (const char* ref : {"/dark", "/gain", "/mask"})
+    if (h5::link_exists(file, ref)) out << "  reference         " << ref << " present\n";
+}
+
+void describe_result(std::ostringstream& out, hid_t file) {
+  h5::Handle tau = h5::open_dataset(file, "/tau");
+  const auto dims = h5::dataset_shape(tau);
+  out << "ecm result: tau(r, k) hypercube " << shape_text(dims) << " (scan_y, scan_x, n_kr, n_kphi)\n";
+  h5::Handle status = h5::open_dataset(file, "/fit_status");
+  std::size_t n = 1;
+  for (auto d : dims) n *= d;
+  std::vector<unsigned char> s(n);
+  std::vector<float> t(n);
+  h5::check(H5Dread(status, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.data()), "reading /fit_status");
+  h5::check(H5Dread(tau, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data()), "reading /tau");
+  std::size_t counts[8] = {0};
+  std::vector<float> valid;
+  for (std::size_t i = 0; i < n; ++i) {
+    counts[s[i] < 7 ? s[i] : 7]++;
+    if (s[i] == 0 && std::isfinite(t[i])) valid.push_back(t[i]);
+  }
+  const char* names[] = {"converged", "max_iterations", "no_decay", "masked", "too_few_counts", "invalid_input", "at_bound", "other"};
+  out << "  fit status       ";
+  for (int i = 0; i < 8; ++i)
+    if (counts[i]) out << " " << names[i] << " " << 100.0 * double(counts[i]) / double(n) << " %;";
+  out << "\n";
+  if (!valid.empty()) {
+    std::nth_element(valid.begin(), valid.begin() + valid.size() / 2, valid.end());
+    out << "  median tau        " << valid[valid.size() / 2] << " s over " << valid.size() << " valid pixels\n";
+  }
+  for (const char* attr : {"program_version", "git_revision", "command_line", "input_file", "kokkos_backend",
+                           "start_time", "end_time"})
+    if (h5::has_attribute(file, attr)) {
+      out << "  " << std::left;
+      out.width(18);
+      out << attr << h5::read_attribute_string(file, attr) << "\n";
+    }
+  for (const char* attr : {"mpi_ranks", "time_step_s", "peak_rss_max_bytes"})
+    if (h5::has_attribute(file, attr)) {
+      out << "  " << std::left;
+      out.width(18);
+      out << attr << h5::read_attribute_doubles(file, attr).at(0) << "\n";
+    }
+}
+
+}  // namespace
+
+std::string describe_file(const std::string& path, const std::string& dataset) {
+  h5::Handle file = h5::open_file_serial(path);
+  std::ostringstream out;
+  out << path << " (" << std::filesystem::file_size(path) / 1e6 << " MB)\n";
+  if (h5::link_exists(file, "/tau")) describe_result(out, file);
+  else if (h5::link_exists(file, dataset)) describe_input(out, file, dataset);
+  else throw InputError("'" + path + "' has neither an acquisition dataset '" + dataset + "' nor ecm results (/tau)");
+  return out.str();
+}
+
+}  // namespace ecm::io

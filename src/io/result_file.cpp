@@ -1,0 +1,111 @@
+#include "ecm/io/result_file.hpp"
+
+#include <cstdio>
+
+#include "ecm/core/mpi_check.hpp"
+#include "ecm/core/partial_outputs.hpp"
+
+namespace ecm::io {
+
+namespace {
+// Float outputs in the order TileResults holds them; units go into each dataset's attributes.
+struct FloatOutput {
+  const char* name;
+  const char* units;
+  std::vector<float> TileResults::*member;
+};
+const FloatOutput kFloatOutputs[] = {
+    {"/tau", "s", &TileResults::tau},
+    {"/tau_err", "s", &TileResults::tau_err},
+    {"/beta", "1", &TileResults::beta},
+    {"/beta_err", "1", &TileResults::beta_err},
+    {"/contrast", "1", &TileResults::contrast},
+    {"/contrast_err", "1", &TileResults::contrast_err},
+    {"/baseline", "1", &TileResults::baseline},
+    {"/chi2_red", "1", &TileResults::chi2_red},
+    {"/mean_intensity", "counts per frame per bin", &TileResults::mean_intensity},
+};
+}  // namespace
+
+ResultFile::ResultFile(const std::string& final_path, const ResultShape& shape, MPI_Comm comm)
+    : final_path_(final_path), partial_path_(final_path + ".partial"), shape_(shape), comm_(comm) {
+  partial_outputs::add(partial_path_);  // every rank: whichever survives a failure removes it
+  file_ = h5::create_file_parallel(partial_path_, comm);
+  const std::vector<hsize_t> dims{shape.scan_y, shape.scan_x, hsize_t(shape.n_kr), hsize_t(shape.n_kphi)};
+  for (const auto& out : kFloatOutputs) {
+    h5::Handle ds = h5::create_dataset(file_, out.name, H5T_IEEE_F32LE, dims);
+    h5::write_attribute(ds, "units", std::string(out.units));
+    datasets_.emplace_back(out.name, std::move(ds));
+  }
+  status_ = h5::create_dataset(file_, "/fit_status", H5T_STD_U8LE, dims);
+  h5::write_attribute(status_, "meaning",
+                      std::string("0 converged, 1 max_iterations, 2 no_decay, 3 masked, 4 too_few_counts, "
+                                  "5 invalid_input, 6 at_bound; only 0 has finite fit values"));
+  if (shape.save_g2) {
+    auto g2_dims = dims;
+    g2_dims.push_back(shape.n_lags);
+    g2_ = h5::create_dataset(file_, "/g2", H5T_IEEE_F32LE, g2_dims);
+  }
+}
+
+void ResultFile::write_tile(const ScanTile& tile, const TileResults& r) {
+  const std::vector<hsize_t> start{tile.y0, tile.x0, 0, 0};
+  const std::vector<hsize_t> count{tile.ny, tile.nx, hsize_t(shape_.n_kr), hsize_t(shape_.n_kphi)};
+  for (std::size_t i = 0; i < datasets_.size(); ++i)
+    h5::write_hyperslab(datasets_[i].second, H5T_NATIVE_FLOAT, start, count, (r.*kFloatOutputs[i].member).data(),
+                        true);
+  h5::write_hyperslab(status_, H5T_NATIVE_UINT8, start, count, r.fit_status.data(), true);
+  if (shape_.save_g2) {
+    auto s = start, c = count;
+    s.push_back(0);
+    c.push_back(shape_.n_lags);
+    h5::write_hyperslab(g2_, H5T_NATIVE_FLOAT, s, c, r.g2.data(), true);
+  }
+}
+
+namespace {
+void write_1d(hid_t file, const std::string& path, const std::vector<double>& values, const std::string& units,
+              MPI_Comm comm) {
+  h5::Handle ds = h5::create_dataset(file, path, H5T_IEEE_F64LE, {values.size()});
+  h5::write_attribute(ds, "units", units);
+  const bool writer = mpi::rank(comm) == 0;
+  h5::write_hyperslab(ds, H5T_NATIVE_DOUBLE, {0}, {writer ? values.size() : 0}, values.data(), true);
+}
+}  // namespace
+
+void ResultFile::write_axes(const std::vector<double>& k_r, const std::vector<double>& k_phi,
+                            const std::vector<double>& lag_s) {
+  write_1d(file_, "/axes/k_r", k_r, "1/angstrom (bin centre)", comm_);
+  write_1d(file_, "/axes/k_phi", k_phi, "rad (bin centre)", comm_);
+  write_1d(file_, "/axes/lag_s", lag_s, "s (mean lag of each log-spaced bin)", comm_);
+}
+
+void ResultFile::write_drift(const std::vector<double>& drift_yx, const std::string& method) {
+  h5::Handle ds = h5::create_dataset(file_, "/registration/drift_yx", H5T_IEEE_F64LE, {drift_yx.size() / 2, 2});
+  h5::write_attribute(ds, "units", std::string("scan pixels (y, x) per cycle"));
+  h5::write_attribute(ds, "method", method);
+  const bool writer = mpi::rank(comm_) == 0;
+  h5::write_hyperslab(ds, H5T_NATIVE_DOUBLE, {0, 0}, {writer ? drift_yx.size() / 2 : 0, 2}, drift_yx.data(), true);
+}
+
+void ResultFile::write_attribute(const std::string& name, const std::string& value) {
+  h5::write_attribute(file_, name, value);
+}
+void ResultFile::write_attribute(const std::string& name, double value) { h5::write_attribute(file_, name, value); }
+
+void ResultFile::commit() {
+  datasets_.clear();
+  status_.close();
+  g2_.close();
+  h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flushing", partial_path_);
+  file_.close();
+  std::exception_ptr err;
+  if (mpi::rank(comm_) == 0) {
+    if (std::rename(partial_path_.c_str(), final_path_.c_str()) != 0)
+      err = std::make_exception_ptr(Error("cannot rename '" + partial_path_ + "' to '" + final_path_ + "'"));
+  }
+  mpi::agree_or_throw(comm_, err);
+  partial_outputs::forget(partial_path_);
+}
+
+}  // namespace ecm::io
