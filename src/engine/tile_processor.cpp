@@ -9,7 +9,7 @@ namespace ecm::engine {
 namespace {
 template <class T>
 Kokkos::View<T*, MemSpace> upload(const std::vector<T>& host, const char* label) {
-  Kokkos::View<T*, MemSpace> v(label, host.size());
+  Kokkos::View<T*, MemSpace> v(std::string(label), host.size());
   auto h = Kokkos::create_mirror_view(v);
   for (std::size_t i = 0; i < host.size(); ++i) h(i) = host[i];
   Kokkos::deep_copy(v, h);

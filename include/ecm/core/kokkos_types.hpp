@@ -16,8 +16,8 @@ using HostExec = Kokkos::DefaultHostExecutionSpace;
 // Name of the Kokkos backend the kernels run on (recorded in output provenance).
 inline std::string kokkos_backend_name() { return ExecSpace::name(); }
 
-// Kokkos 3.4 lacks Kokkos::sqrt/exp/log/fabs as device functions under those names;
-// Kokkos 4 moved them into Kokkos::. This shim is usable in kernels on both.
+// Kokkos before 3.7 has no Kokkos::sqrt/exp/...; Kokkos 4 has them as device functions.
+// This shim is usable in kernels on both (older Kokkos here is the host-only Debian 3.4).
 namespace kmath {
 #if defined(KOKKOS_VERSION) && KOKKOS_VERSION >= 30700
 KOKKOS_INLINE_FUNCTION double sqrt(double x) { return Kokkos::sqrt(x); }
@@ -30,15 +30,15 @@ KOKKOS_INLINE_FUNCTION double cos(double x) { return Kokkos::cos(x); }
 KOKKOS_INLINE_FUNCTION double sin(double x) { return Kokkos::sin(x); }
 KOKKOS_INLINE_FUNCTION bool isfinite(double x) { return Kokkos::isfinite(x); }
 #else
-KOKKOS_INLINE_FUNCTION double sqrt(double x) { return ::sqrt(x); }
-KOKKOS_INLINE_FUNCTION double exp(double x) { return ::exp(x); }
-KOKKOS_INLINE_FUNCTION double log(double x) { return ::log(x); }
-KOKKOS_INLINE_FUNCTION double fabs(double x) { return ::fabs(x); }
-KOKKOS_INLINE_FUNCTION double floor(double x) { return ::floor(x); }
-KOKKOS_INLINE_FUNCTION double atan2(double y, double x) { return ::atan2(y, x); }
-KOKKOS_INLINE_FUNCTION double cos(double x) { return ::cos(x); }
-KOKKOS_INLINE_FUNCTION double sin(double x) { return ::sin(x); }
-KOKKOS_INLINE_FUNCTION bool isfinite(double x) { return ::isfinite(x); }
+KOKKOS_INLINE_FUNCTION double sqrt(double x) { return std::sqrt(x); }
+KOKKOS_INLINE_FUNCTION double exp(double x) { return std::exp(x); }
+KOKKOS_INLINE_FUNCTION double log(double x) { return std::log(x); }
+KOKKOS_INLINE_FUNCTION double fabs(double x) { return std::fabs(x); }
+KOKKOS_INLINE_FUNCTION double floor(double x) { return std::floor(x); }
+KOKKOS_INLINE_FUNCTION double atan2(double y, double x) { return std::atan2(y, x); }
+KOKKOS_INLINE_FUNCTION double cos(double x) { return std::cos(x); }
+KOKKOS_INLINE_FUNCTION double sin(double x) { return std::sin(x); }
+KOKKOS_INLINE_FUNCTION bool isfinite(double x) { return std::isfinite(x); }
 #endif
 template <class T>
 KOKKOS_INLINE_FUNCTION T min(T a, T b) { return a < b ? a : b; }

@@ -26,7 +26,7 @@ DetectorCorrections<MemSpace> make_corrections(const std::vector<float>& dark, c
   DetectorCorrections<MemSpace> c;
   c.threshold = threshold;
   auto upload = [](const std::vector<float>& host, const char* label) {
-    Kokkos::View<float*, MemSpace> v(label, host.size());
+    Kokkos::View<float*, MemSpace> v(std::string(label), host.size());
     auto h = Kokkos::create_mirror_view(v);
     for (std::size_t i = 0; i < host.size(); ++i) h(i) = host[i];
     Kokkos::deep_copy(v, h);

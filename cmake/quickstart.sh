@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Fresh machine to first result: install dependencies, build, simulate a small 5D-STEM
+# acquisition with known relaxation times, and analyse it on 2 MPI ranks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash cmake/setup-debian.sh
+bash cmake/build.sh
+mkdir -p demo
+bash cmake/mpiexec.sh -n 2 build/drivers/ecm simulate demo/acquisition.h5 --truth demo/truth.h5
+bash cmake/mpiexec.sh -n 2 build/drivers/ecm run demo/acquisition.h5 -o demo/tau.h5
+build/drivers/ecm inspect demo/tau.h5

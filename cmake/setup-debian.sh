@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything ecm needs to build and test on Debian 12 (run as root, or with sudo).
+# Idempotent: packages already present are left alone.
+set -euo pipefail
+packages=(
+  build-essential cmake git pkg-config
+  openmpi-bin libopenmpi-dev            # MPI
+  libhdf5-openmpi-dev hdf5-tools        # parallel HDF5 (+ h5dump for inspecting files)
+  libeigen3-dev                         # small dense linear algebra
+  libfftw3-dev libfftw3-mpi-dev         # FFTs (g2, registration)
+  libtrilinos-kokkos-dev                # Kokkos 3.4 (Serial) from Trilinos
+  libboost-program-options-dev          # command line and INI configuration
+  catch2                                # tests
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup-debian: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,72 @@
+#include "e2e_fixture.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "ecm/io/hdf5.hpp"
+#include "ecm/simulate/simulator.hpp"
+
+namespace ecm::test {
+
+std::string scratch_dir() {
+  static std::string dir;
+  if (dir.empty()) {
+    long id = static_cast<long>(getpid());
+    MPI_Bcast(&id, 1, MPI_LONG, 0, MPI_COMM_WORLD);
+    dir = (std::filesystem::temp_directory_path() / ("ecm-test-" + std::to_string(id))).string();
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank == 0) std::filesystem::create_directories(dir);
+    MPI_Barrier(MPI_COMM_WORLD);
+  }
+  return dir;
+}
+
+const SimulatedDataset& reliable_dataset() {
+  static SimulatedDataset data;
+  if (data.input.empty()) {
+    data.dir = scratch_dir();
+    data.input = data.dir + "/reliable.h5";
+    data.truth = data.dir + "/reliable_truth.h5";
+    data.config = simulate::SimConfig{};  // defaults: 8x8 scan, 1000 cycles, tau = 20 steps, dose 2
+    data.config.dtype = h5::DType::u8;
+    data.config.memory_budget_mb = 64;
+    simulate::run_simulation(data.config, data.input, data.truth, MPI_COMM_WORLD);
+  }
+  return data;
+}
+
+engine::RunConfig default_run_config(const SimulatedDataset& data, const std::string& out) {
+  engine::RunConfig c;
+  c.input_path = data.input;
+  c.output_path = out;
+  c.grid.k_min = 0.3;
+  c.grid.k_max = 0.6;
+  c.grid.n_kr = 4;
+  c.grid.n_kphi = 48;
+  c.memory_budget_bytes = 512.0 * 1024 * 1024;
+  return c;
+}
+
+std::vector<float> read_floats(const std::string& path, const std::string& name) {
+  h5::Handle f = h5::open_file_serial(path);
+  h5::Handle ds = h5::open_dataset(f, name);
+  std::size_t n = 1;
+  for (auto d : h5::dataset_shape(ds)) n *= d;
+  std::vector<float> v(n);
+  h5::check(H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "reading", name);
+  return v;
+}
+
+std::vector<unsigned char> read_status(const std::string& path) {
+  h5::Handle f = h5::open_file_serial(path);
+  h5::Handle ds = h5::open_dataset(f, "/fit_status");
+  std::size_t n = 1;
+  for (auto d : h5::dataset_shape(ds)) n *= d;
+  std::vector<unsigned char> v(n);
+  h5::check(H5Dread(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "reading /fit_status");
+  return v;
+}
+
+}  // namespace ecm::test

@@ -1,0 +1,33 @@
+#pragma once
+// A simulated acquisition shared by the end-to-end tests of one test process, and helpers
+// to read results back. Every rank calls these in the same order (they are collective).
+#include <mpi.h>
+
+#include <string>
+#include <vector>
+
+#include "ecm/engine/pipeline.hpp"
+#include "ecm/simulate/config.hpp"
+
+namespace ecm::test {
+
+struct SimulatedDataset {
+  std::string dir, input, truth;
+  simulate::SimConfig config;
+};
+
+// The dataset the accuracy tests use: the paper's reliability conditions hold
+// (2 electrons/px at the ring, time step = tau/20, duration = 50 tau, k_phi bins <= k_c).
+const SimulatedDataset& reliable_dataset();
+
+// A RunConfig for `input` with the engine's defaults and output `out`.
+engine::RunConfig default_run_config(const SimulatedDataset& data, const std::string& out);
+
+// The float dataset `name` of a result file, read on the calling rank (serial HDF5).
+std::vector<float> read_floats(const std::string& path, const std::string& name);
+std::vector<unsigned char> read_status(const std::string& path);
+
+// A path unique to this test process (rank 0's pid), the same on every rank.
+std::string scratch_dir();
+
+}  // namespace ecm::test

@@ -1,0 +1,42 @@
+// Preprocessing: dark, gain, threshold and mask, in that order.
+#include <catch2/catch.hpp>
+
+#include "ecm/kernels/preprocess.hpp"
+
+using namespace ecm;
+
+TEST_CASE("preprocess subtracts dark, multiplies gain, thresholds and masks", "[preprocess]") {
+  const std::vector<float> dark{1, 2, 3, 4}, gain{2, 0.5f, 1, 1}, mask{0, 0, 0, 1};
+  auto c = preprocess::make_corrections<MemSpace>(dark, gain, mask, 1.5f);
+  Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> frames("frames", 2, 4);
+  auto h = Kokkos::create_mirror_view(frames);
+  const float raw[2][4] = {{3, 10, 4, 100}, {1, 4, 5.4f, 4}};
+  for (int f = 0; f < 2; ++f)
+    for (int p = 0; p < 4; ++p) h(f, p) = raw[f][p];
+  Kokkos::deep_copy(frames, h);
+  preprocess::apply(ExecSpace(), frames, c);
+  Kokkos::deep_copy(h, frames);
+  // (3-1)*2=4; (10-2)*0.5=4; 4-3=1 < 1.5 -> 0; masked -> 0
+  CHECK(h(0, 0) == Approx(4));
+  CHECK(h(0, 1) == Approx(4));
+  CHECK(h(0, 2) == 0);
+  CHECK(h(0, 3) == 0);
+  // 0 -> 0; (4-2)*0.5 = 1 < 1.5 -> 0; 5.4-3 = 2.4 kept
+  CHECK(h(1, 0) == 0);
+  CHECK(h(1, 1) == 0);
+  CHECK(h(1, 2) == Approx(2.4));
+}
+
+TEST_CASE("preprocess without references is the identity above threshold", "[preprocess]") {
+  auto c = preprocess::make_corrections<MemSpace>({}, {}, {}, 0.0f);
+  Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> frames("frames", 1, 3);
+  auto h = Kokkos::create_mirror_view(frames);
+  h(0, 0) = 0;
+  h(0, 1) = 7;
+  h(0, 2) = 65535;
+  Kokkos::deep_copy(frames, h);
+  preprocess::apply(ExecSpace(), frames, c);
+  Kokkos::deep_copy(h, frames);
+  CHECK(h(0, 1) == 7);
+  CHECK(h(0, 2) == 65535);
+}

@@ -1,0 +1,51 @@
+// Domain decomposition and memory planning.
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "ecm/core/error.hpp"
+#include "ecm/engine/memory_plan.hpp"
+#include "ecm/engine/tiling.hpp"
+
+using namespace ecm;
+
+TEST_CASE("tiles cover the scan exactly once and respect the size limit", "[tiling]") {
+  for (std::size_t max_pos : {1, 3, 7, 16, 40, 1000}) {
+    const auto tiles = engine::make_tiles(9, 13, max_pos);
+    std::set<std::pair<std::size_t, std::size_t>> seen;
+    for (const auto& t : tiles) {
+      CHECK(t.positions() <= std::max<std::size_t>(max_pos, 1));
+      for (std::size_t y = t.y0; y < t.y0 + t.ny; ++y)
+        for (std::size_t x = t.x0; x < t.x0 + t.nx; ++x) CHECK(seen.insert({y, x}).second);
+    }
+    CHECK(seen.size() == 9 * 13);
+  }
+  const auto tiles = engine::make_tiles(9, 13, 1000);
+  CHECK(tiles.size() == 1);
+}
+
+TEST_CASE("ranks get disjoint tiles that together are all tiles", "[tiling]") {
+  const auto tiles = engine::make_tiles(10, 10, 7);
+  std::size_t total = 0;
+  for (int r = 0; r < 3; ++r) total += engine::tiles_of_rank(tiles, r, 3).size();
+  CHECK(total == tiles.size());
+}
+
+TEST_CASE("the memory plan fits the budget and refuses an impossible one", "[tiling]") {
+  engine::MemoryPlanInput in;
+  in.n_t = 1000;
+  in.det_pixels = 128 * 256;
+  in.n_bins_fine = 16 * 180;
+  in.n_bins = 16 * 36;
+  in.n_t_binned = 1000;
+  in.n_lags = 50;
+  in.scan_positions = 160 * 160;
+  in.polar_map_entries = 100000;
+  in.budget_bytes = 4.0 * (1u << 30);
+  const auto plan = engine::plan_memory(in);
+  CHECK(plan.positions_per_tile >= 1);
+  CHECK(plan.planned_peak_bytes() <= in.budget_bytes);
+  CHECK(plan.cycles_per_block >= 1);
+  in.budget_bytes = 64.0 * (1u << 20);
+  CHECK_THROWS_AS(engine::plan_memory(in), InputError);
+}
