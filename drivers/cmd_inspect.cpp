@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "ecm/core/error.hpp"
 #include "ecm/io/inspect.hpp"
 #include "options.hpp"
 

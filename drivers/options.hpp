@@ -1,6 +1,8 @@
 #pragma once
 // Small helpers shared by the subcommand drivers: value parsing, --config INI files,
 // and the resolved configuration text stored in outputs.
+#include <mpi.h>
+
 #include <boost/program_options.hpp>
 
 #include <array>

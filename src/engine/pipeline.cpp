@@ -114,7 +114,9 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   mem.scan_positions = L.positions();
   mem.polar_map_entries = prep.map.pixels.size();
   const MemoryPlan plan = plan_memory(mem);
-  const auto tiles = make_tiles(L.scan_y, L.scan_x, plan.positions_per_tile);
+  // Tiles no larger than the budget allows, and at least one per rank so that none idles.
+  const std::size_t balanced = (L.positions() + std::size_t(n_ranks) - 1) / std::size_t(n_ranks);
+  const auto tiles = make_tiles(L.scan_y, L.scan_x, std::min(plan.positions_per_tile, balanced));
   const auto mine = tiles_of_rank(tiles, me, n_ranks);
 
   io::ResultShape shape;

@@ -17,7 +17,7 @@ struct SimulatedDataset {
 };
 
 // The dataset the accuracy tests use: the paper's reliability conditions hold
-// (2 electrons/px at the ring, time step = tau/20, duration = 50 tau, k_phi bins <= k_c).
+// (2 electrons/px at the ring, time step = tau/20, duration = 100 tau, k_phi bins <= k_c).
 const SimulatedDataset& reliable_dataset();
 
 // A RunConfig for `input` with the engine's defaults and output `out`.

@@ -47,16 +47,18 @@ DetectorCorrections<MemSpace> make_corrections(const std::vector<float>& dark, c
 template <class ExecSpace>
 void apply(const ExecSpace& exec, Kokkos::View<float**, Kokkos::LayoutRight, typename ExecSpace::memory_space> frames,
            const DetectorCorrections<typename ExecSpace::memory_space>& c) {
-  const std::size_t n_pix = frames.extent(1);
-  const std::size_t n = frames.extent(0) * n_pix;
   const auto dark = c.dark;
   const auto gain = c.gain;
   const auto mask = c.mask;
-  const bool has_dark = dark.extent(0) == n_pix, has_gain = gain.extent(0) == n_pix, has_mask = mask.extent(0) == n_pix;
+  const std::int64_t n_pix = frames.extent(1);
+  const bool has_dark = dark.extent(0) == std::size_t(n_pix), has_gain = gain.extent(0) == std::size_t(n_pix),
+             has_mask = mask.extent(0) == std::size_t(n_pix);
   const float threshold = c.threshold;
+  if (!has_dark && !has_gain && !has_mask && !(threshold > 0.0f)) return;  // nothing to do
+  using Policy = Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<2>, Kokkos::IndexType<std::int64_t>>;
   Kokkos::parallel_for(
-      "ecm::preprocess::apply", Kokkos::RangePolicy<ExecSpace>(exec, 0, n), KOKKOS_LAMBDA(const std::size_t i) {
-        const std::size_t f = i / n_pix, p = i % n_pix;
+      "ecm::preprocess::apply", Policy(exec, {0, 0}, {std::int64_t(frames.extent(0)), n_pix}),
+      KOKKOS_LAMBDA(const std::int64_t f, const std::int64_t p) {
         float v = frames(f, p);
         if (has_dark) v -= dark(p);
         if (has_gain) v *= gain(p);

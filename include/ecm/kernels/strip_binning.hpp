@@ -18,24 +18,22 @@ void bin_block(const ExecSpace& exec,
                int n_kphi_f, Factors f,
                Kokkos::View<float**, Kokkos::LayoutRight, typename ExecSpace::memory_space> strip,
                std::size_t t_offset_c) {
-  const std::size_t n_pos = fine.extent(0);
+  const std::int64_t n_pos = fine.extent(0);
   const int n_kr_c = n_kr_f / f.kr, n_kphi_c = n_kphi_f / f.kphi;
-  const std::size_t n_bins_c = std::size_t(n_kr_c) * n_kphi_c;
-  const std::size_t nt_c = fine.extent(2) / f.t;
+  const std::int64_t n_bins_c = std::int64_t(n_kr_c) * n_kphi_c;
+  const std::int64_t nt_c = fine.extent(2) / f.t;
+  using Policy = Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<3>, Kokkos::IndexType<std::int64_t>>;
   Kokkos::parallel_for(
-      "ecm::binning::bin_block", Kokkos::RangePolicy<ExecSpace>(exec, 0, n_pos * n_bins_c * nt_c),
-      KOKKOS_LAMBDA(const std::size_t i) {
-        const std::size_t tc = i % nt_c;
-        const std::size_t s = i / nt_c;  // series index p * n_bins_c + bin_c
-        const std::size_t p = s / n_bins_c, bc = s % n_bins_c;
-        const int irc = int(bc) / n_kphi_c, iphic = int(bc) % n_kphi_c;
+      "ecm::binning::bin_block", Policy(exec, {0, 0, 0}, {n_pos, n_bins_c, nt_c}),
+      KOKKOS_LAMBDA(const std::int64_t p, const std::int64_t bc, const std::int64_t tc) {
+        const int irc = int(bc / n_kphi_c), iphic = int(bc % n_kphi_c);
         float sum = 0.0f;
         for (int a = 0; a < f.kr; ++a)
           for (int b = 0; b < f.kphi; ++b) {
-            const std::size_t bin_f = std::size_t(irc * f.kr + a) * n_kphi_f + (iphic * f.kphi + b);
+            const std::int64_t bin_f = std::int64_t(irc * f.kr + a) * n_kphi_f + (iphic * f.kphi + b);
             for (int dt = 0; dt < f.t; ++dt) sum += fine(p, bin_f, tc * f.t + dt);
           }
-        strip(s, t_offset_c + tc) = sum;
+        strip(p * n_bins_c + bc, t_offset_c + tc) = sum;
       });
 }
 
