@@ -9,6 +9,7 @@
 #include <iostream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "commands.hpp"
 #include "ecm/core/error.hpp"
@@ -72,11 +73,16 @@ int dispatch(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);
+  // Kokkos sees only its own --kokkos-* options (it would also answer --help), the
+  // subcommand everything else.
+  std::vector<char*> kokkos_args{argv[0]}, command_args;
+  for (int i = 0; i < argc; ++i) (i > 0 && !std::strncmp(argv[i], "--kokkos-", 9) ? kokkos_args : command_args).push_back(argv[i]);
+  int kokkos_argc = int(kokkos_args.size());
   int code = 1;
   {
-    Kokkos::ScopeGuard kokkos(argc, argv);
+    Kokkos::ScopeGuard kokkos(kokkos_argc, kokkos_args.data());
     ecm::h5::silence_hdf5_errors();
-    code = dispatch(argc, argv);
+    code = dispatch(int(command_args.size()), command_args.data());
   }
   MPI_Finalize();
   return code;

@@ -1,0 +1,100 @@
+#pragma once
+// Configuration of `ecm simulate`: a physical model of a 5D-STEM acquisition of a
+// supercooled liquid (speckled first diffraction ring whose speckles decorrelate with
+// KWW dynamics, heterogeneous relaxation-time domains, drift, electron counting and a
+// detector), written in the engine's input layout with a truth file beside it.
+//
+// Every field has its unit and default here; `ecm simulate --help` prints the same
+// (see simulate/options.hpp, the one table of option names, help texts and parsers).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "ecm/io/hdf5.hpp"
+
+namespace ecm::simulate {
+
+// Layout of /frames (BRIEF section 4).
+enum class Layout {
+  five_d,  // (t, scan_y, scan_x, det_y, det_x)
+  stream   // (frame, det_y, det_x), frame = (t*NY + y)*NX + x
+};
+
+struct SimConfig {
+  // --- scan and time ---------------------------------------------------------------
+  std::size_t scan_y = 8, scan_x = 8;  // scan positions NY x NX
+  std::size_t cycles = 1000;           // T: repeated 4D scans (time samples), >= 2
+  double time_step_s = 0.25;           // [s] time between two cycles (Nx*Ny/f)
+
+  // --- detector geometry and file --------------------------------------------------
+  std::size_t det_y = 48, det_x = 48;  // detector pixels
+  h5::DType dtype = h5::DType::u16;    // uint8 | uint16 | uint32 | float32
+  Layout layout = Layout::five_d;
+  // [1/A per px]. 0.026 puts k = 0.6 1/A (the end of the analysis strip) inside a 48 px
+  // detector centred at 23.5; the ring k_peak = 0.46 1/A sits at 17.7 px.
+  double k_pixel_size = 0.026;
+  // [px] beam centre at t = 0; negative means "detector centre" ((det-1)/2).
+  double center_y = -1.0, center_x = -1.0;
+  double center_drift_y = 0.0, center_drift_x = 0.0;  // [px] linear beam-centre shift over the run
+
+  // --- diffraction ------------------------------------------------------------------
+  double k_peak = 0.46;       // [1/A] first-ring position
+  double ring_width = 0.06;   // [1/A] Gaussian sigma_k of the ring
+  // [1/A] probe convergence k_c = alpha/lambda: speckle FWHM and direct-beam disc radius.
+  // 0.08 1/A = 3.1 px at the default pixel size (the paper's rule: k_phi bins <= k_c).
+  double convergence = 0.08;
+  // [electrons/px/frame] mean intensity at the ring peak (ring + background there).
+  double dose = 2.0;
+  // Flat background relative to the ring height above it:
+  //   I_env(k) = dose * (exp(-(k-k_peak)^2 / (2 sigma_k^2)) + background) / (1 + background)
+  double background = 0.1;
+  double direct_beam = 20.0;  // [electrons/px/frame] static disc of radius k_c at the centre (0: none)
+
+  // --- dynamics -----------------------------------------------------------------------
+  double contrast = 0.3;       // A of g2 = 1 + A exp(-2 (t/tau)^beta), 0 <= A <= 1
+  double tau_median_s = 5.0;   // [s] median relaxation time (20 time steps by default)
+  double sigma_ln_tau = 0.3;   // std of ln tau over the sample (log-normal tau)
+  double beta = 1.0;           // KWW stretching exponent, 0 < beta <= 2
+  double domain_size_px = 3.0; // [scan px] FWHM of the spatial autocorrelation of ln tau (0: uncorrelated)
+  int n_sectors = 24;          // independent tau maps, equal azimuthal sectors over [0, 2 pi)
+  double kr_exponent = 0.0;    // tau(k) = tau_sector * (k / k_peak)^kr_exponent
+
+  // --- real-space (sample) drift: scan position s at cycle t sees sample s + d(t) ----
+  double drift_y = 0.0, drift_x = 0.0;  // [scan px] linear drift, total over the run
+  double drift_walk_px = 0.0;           // [scan px] rms of an added random walk at the end of the run, per axis
+
+  // --- detector response: raw = round(cpe * gain_pix * electrons + dark_pix + read_noise * N(0,1)) ---
+  bool shot_noise = true;            // false: write expected electrons (no Poisson; for noise-free tests)
+  double counts_per_electron = 1.0;  // [counts/electron] mean conversion
+  double gain_spread = 0.0;          // relative rms of the per-pixel gain gain_pix ~ 1 + spread * N(0,1)
+  double dark_level = 0.0;           // [counts] mean dark offset
+  double dark_spread = 0.0;          // [counts] pixel-to-pixel rms of the dark offset
+  double read_noise = 0.0;           // [counts] rms per pixel per frame
+  std::size_t hot_pixels = 0;        // pixels stuck at hot_pixel_value (listed in /mask)
+  double hot_pixel_value = 4000.0;   // [counts] clamped to the dtype range
+
+  // --- run ------------------------------------------------------------------------------
+  std::uint64_t seed = 1;         // the dataset is a function of the configuration and this seed only
+  double memory_budget_mb = 1024; // [MiB] per rank, for the frames being generated (at least one position)
+
+  // Beam centre at t = 0 with the "detector centre" default resolved.
+  double center0_y() const { return center_y < 0 ? 0.5 * (static_cast<double>(det_y) - 1.0) : center_y; }
+  double center0_x() const { return center_x < 0 ? 0.5 * (static_cast<double>(det_x) - 1.0) : center_x; }
+  // Whether dark / gain / hot pixels are simulated (then /dark, /gain, /mask are written).
+  bool has_detector_references() const {
+    return dark_level != 0.0 || dark_spread != 0.0 || gain_spread != 0.0 || counts_per_electron != 1.0 ||
+           hot_pixels != 0;
+  }
+  std::size_t bytes_per_value() const;
+  std::size_t frame_bytes() const { return det_y * det_x * bytes_per_value(); }
+  double dataset_bytes() const {
+    return static_cast<double>(cycles) * static_cast<double>(scan_y * scan_x) * static_cast<double>(frame_bytes());
+  }
+};
+
+// Throws InputError (one line naming the parameter) unless the configuration is usable.
+void validate(const SimConfig& cfg);
+
+std::string layout_name(Layout layout);
+
+}  // namespace ecm::simulate

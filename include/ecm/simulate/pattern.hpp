@@ -1,0 +1,79 @@
+#pragma once
+// The diffraction pattern of one sample position: a static ring envelope (plus direct-beam
+// disc) modulated by a speckle field that decorrelates in time.
+//
+// Speckle field. The sample owns a complex white-noise field w(k', t) on a k lattice that
+// is attached to the beam (lattice point (m, n) is detector pixel (m, n) when the beam is
+// at its t = 0 centre, so it moves rigidly with beam-centre drift). Each lattice point's
+// series has the KWW correlation of the tau of its azimuthal sector (at its k). The
+// field seen by the detector is the Gaussian-smoothed field
+//   E(k, t) = sum_k' h(k - k') w(k', t),   h of std s = k_c / (2.355 dk) px,  sum h^2 = 1,
+// evaluated at each pixel's k at cycle t (a fractional-shift separable convolution), so
+// <|E|^2> = 1 and the intensity speckle has FWHM k_c. The expected electrons are
+//   lambda = I_env(k) (b + (1 - b) |E|^2),   b = 1 - sqrt(A),
+// giving <lambda> = I_env and g2 - 1 = (1 - b)^2 |g1|^2 = A exp(-2 (t/tau)^beta).
+// The field is only generated where the envelope matters: the annulus
+// |k - k_peak| <= 4 sigma_k (outside it the intensity is the static envelope).
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "ecm/simulate/config.hpp"
+#include "ecm/simulate/domains.hpp"
+#include "ecm/simulate/field.hpp"
+
+namespace ecm::simulate {
+
+class SpeckleSynth {
+ public:
+  SpeckleSynth(const SimConfig& cfg, const Tracks& tracks);
+
+  std::size_t det_pixels() const { return det_y_ * det_x_; }
+  std::size_t field_points() const { return points_.size(); }
+  // Bytes held for one sample position's field (all cycles).
+  std::size_t field_bytes() const { return 2 * sizeof(float) * wr_.size(); }
+
+  // Generates w of sample position (py, px) for all cycles; tau_by_sector holds that
+  // position's n_sectors relaxation times [s].
+  void load_sample(std::uint64_t seed, long py, long px, const double* tau_by_sector);
+
+  // |E|^2 of the loaded sample position at cycle t, det_y*det_x values (row-major).
+  void intensity(std::size_t t, float* out);
+
+  // Static terms at cycle t: ring envelope I_env (electrons/px/frame), direct-beam disc,
+  // and 1 where the pixel lies in the speckle annulus.
+  void envelope(std::size_t t, float* ring, float* disc, std::uint8_t* annulus) const;
+
+  // Relaxation time of lattice point k (in px from the t = 0 centre) for a position.
+  double point_tau(double radius_px, int sector, const double* tau_by_sector) const;
+
+  double speckle_sigma_px() const { return s_; }
+  double visibility_floor() const { return b_; }  // b = 1 - sqrt(A)
+
+ private:
+  struct Point {
+    std::size_t index;  // into the lattice box
+    int sector;
+    double radius_px;   // |k| / dk
+  };
+  void kernel(double frac, std::vector<float>& h) const;  // taps d = -H..H+1 at offset frac
+
+  SimConfig cfg_;
+  Tracks tracks_;
+  std::size_t det_y_, det_x_;
+  double cy0_, cx0_;
+  double r_peak_, sigma_r_, r_lo_, r_hi_, r_disc_;  // px
+  double s_;                                         // speckle kernel std [px]
+  int H_;                                            // kernel half width (taps -H..H+1)
+  double b_;
+  long oy_, ox_;                                     // lattice box origin (detector index units)
+  std::size_t by_, bx_;                              // lattice box size
+  std::vector<Point> points_;
+  std::vector<float> wr_, wi_;                       // (t, box_y, box_x)
+  std::vector<float> e1r_, e1i_, hy_, hx_;           // scratch
+  std::vector<float> batch_re_, batch_im_;           // series of a batch of points
+  std::unique_ptr<KwwSeriesGenerator> gen_;
+};
+
+}  // namespace ecm::simulate

@@ -1,0 +1,162 @@
+// run_simulation: ranks split the scan rows, generate tile by tile and write collectively.
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <vector>
+
+#include "ecm/core/mpi_check.hpp"
+#include "ecm/simulate/frames.hpp"
+#include "ecm/simulate/options.hpp"
+#include "ecm/simulate/simulate.hpp"
+#include "ecm/simulate/writer.hpp"
+#include "ecm/version.hpp"
+
+namespace ecm::simulate {
+
+namespace {
+
+// Integer array attribute (scan_shape): the wrappers cover scalars and double arrays only.
+void write_int_array_attribute(hid_t obj, const std::string& name, const std::vector<std::int64_t>& values) {
+  if (h5::has_attribute(obj, name)) h5::check(H5Adelete(obj, name.c_str()), "H5Adelete", name);
+  const hsize_t n = values.size();
+  h5::Handle space(h5::check(H5Screate_simple(1, &n, nullptr), "H5Screate_simple", name));
+  h5::Handle attr(h5::check(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT),
+                            "creating attribute", name));
+  h5::check(H5Awrite(attr, H5T_NATIVE_INT64, values.data()), "writing attribute", name);
+}
+
+// Rows [begin, end) of scan rows for `rank` of `size`: contiguous, balanced.
+std::pair<std::size_t, std::size_t> rows_of(std::size_t rows, int rank, int size) {
+  const std::size_t n = static_cast<std::size_t>(size), r = static_cast<std::size_t>(rank);
+  const std::size_t base = rows / n, extra = rows % n;
+  const std::size_t begin = r * base + std::min(r, extra);
+  return {begin, begin + base + (r < extra ? 1 : 0)};
+}
+
+// A small 2-D reference (det shape) written by rank 0 of a collective call.
+void write_reference(hid_t file, const std::string& path, hid_t file_type, hid_t mem_type, const SimConfig& cfg,
+                     const void* data, bool writer) {
+  h5::Handle ds = h5::create_dataset(file, path, file_type, {cfg.det_y, cfg.det_x});
+  const std::vector<hsize_t> count = writer ? std::vector<hsize_t>{cfg.det_y, cfg.det_x} : std::vector<hsize_t>{0, 0};
+  h5::write_hyperslab(ds, mem_type, {0, 0}, count, data, true);
+}
+
+void generate_and_write(const SimConfig& cfg, const std::string& out_path, const std::string& truth_path,
+                        MPI_Comm comm, bool& created_out, bool& created_truth) {
+  const int rank = mpi::rank(comm), size = mpi::size(comm);
+  // Allocates one sample position's field: may fail on one rank only (memory).
+  std::unique_ptr<FrameGenerator> generator;
+  mpi::run_then_agree(comm, [&] { generator = std::make_unique<FrameGenerator>(cfg); });
+  FrameGenerator& gen = *generator;
+
+  // Every rank plans every rank's tiles, so all agree on the number of collective writes.
+  std::size_t n_writes = 0;
+  std::vector<ScanTile> mine;
+  for (int r = 0; r < size; ++r) {
+    const auto [row0, row1] = rows_of(cfg.scan_y, r, size);
+    auto tiles = plan_tiles(cfg, row0, row1, gen.bytes_per_position(), gen.fixed_bytes());
+    n_writes = std::max(n_writes, tiles.size());
+    if (r == rank) mine = std::move(tiles);
+  }
+
+  // Truth first (small, rank 0); a failure there stops every rank before the big work.
+  mpi::run_then_agree(comm, [&] {
+    if (rank != 0) return;
+    write_truth(cfg, gen.tracks(), truth_path, &created_truth);
+  });
+
+  h5::Handle file = h5::create_file_parallel(out_path, comm);
+  created_out = true;
+  h5::write_attribute(file, "creator", std::string("ecm simulate ") + kVersion + " (" + kGitRevision + ")");
+  h5::write_attribute(file, "truth_file", truth_path);
+  h5::Handle frames = create_frames_dataset(file, cfg);
+  if (cfg.has_detector_references()) {
+    const DetectorModel& det = gen.detector();
+    write_reference(file, "/dark", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, cfg, det.dark().data(), rank == 0);
+    write_reference(file, "/gain", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, cfg, det.gain_reference().data(), rank == 0);
+    write_reference(file, "/mask", H5T_STD_U8LE, H5T_NATIVE_UINT8, cfg, det.mask().data(), rank == 0);
+  }
+
+  std::vector<unsigned char> buffer;
+  for (std::size_t i = 0; i < n_writes; ++i) {
+    const ScanTile tile = i < mine.size() ? mine[i] : ScanTile{};
+    mpi::run_then_agree(comm, [&] {
+      buffer.resize(cfg.cycles * tile.positions() * cfg.frame_bytes());
+      if (!tile.empty()) gen.record(tile, buffer.data());
+    });
+    write_tile(frames, cfg, tile, buffer.data());
+  }
+}
+
+}  // namespace
+
+h5::Handle create_frames_dataset(hid_t file, const SimConfig& cfg) {
+  const hsize_t T = cfg.cycles, NY = cfg.scan_y, NX = cfg.scan_x, DY = cfg.det_y, DX = cfg.det_x;
+  const std::vector<hsize_t> shape =
+      cfg.layout == Layout::stream ? std::vector<hsize_t>{T * NY * NX, DY, DX} : std::vector<hsize_t>{T, NY, NX, DY, DX};
+  h5::Handle ds = h5::create_dataset(file, "/frames", h5::native_type(cfg.dtype), shape);
+  h5::write_attribute(ds, "time_step_s", cfg.time_step_s);
+  h5::write_attribute(ds, "k_pixel_size_inv_angstrom", cfg.k_pixel_size);
+  h5::write_attribute(ds, "beam_center_yx", std::vector<double>{cfg.center0_y(), cfg.center0_x()});
+  h5::write_attribute(ds, "convergence_inv_angstrom", cfg.convergence);
+  write_int_array_attribute(ds, "scan_shape", {static_cast<std::int64_t>(NY), static_cast<std::int64_t>(NX)});
+  h5::write_attribute(ds, "layout", layout_name(cfg.layout));
+  h5::write_attribute(ds, "simulator", to_ini(cfg));
+  return ds;
+}
+
+std::uint32_t write_tile(hid_t frames, const SimConfig& cfg, const ScanTile& tile, const void* buffer) {
+  const std::string name = "/frames";
+  const hid_t type = h5::native_type(cfg.dtype);
+  const hsize_t T = cfg.cycles, DY = cfg.det_y, DX = cfg.det_x;
+  h5::Handle file_space(h5::check(H5Dget_space(frames), "H5Dget_space", name));
+  const hsize_t n = T * tile.positions() * DY * DX;
+  h5::Handle mem_space(h5::check(H5Screate_simple(1, &n, nullptr), "H5Screate_simple", name));
+  if (tile.empty()) {
+    // Nothing to write, but the call is collective: take part with empty selections.
+    h5::check(H5Sselect_none(file_space), "H5Sselect_none", name);
+    h5::check(H5Sselect_none(mem_space), "H5Sselect_none", name);
+  } else if (cfg.layout == Layout::five_d) {
+    const hsize_t start[5] = {0, tile.y0, tile.x0, 0, 0};
+    const hsize_t count[5] = {T, tile.ny, tile.nx, DY, DX};
+    h5::check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr), "H5Sselect_hyperslab",
+              name);
+  } else {
+    // Stream: per cycle the tile's frames are consecutive (whole rows or a piece of one
+    // row) and successive cycles are NY*NX frames apart: one strided hyperslab.
+    if (tile.ny != 1 && tile.nx != cfg.scan_x) throw Error("internal: stream tile is neither whole rows nor one row");
+    const hsize_t start[3] = {tile.y0 * cfg.scan_x + tile.x0, 0, 0};
+    const hsize_t stride[3] = {cfg.scan_y * cfg.scan_x, 1, 1};
+    const hsize_t count[3] = {T, 1, 1};
+    const hsize_t block[3] = {tile.positions(), DY, DX};
+    h5::check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, stride, count, block), "H5Sselect_hyperslab",
+              name);
+  }
+  h5::Handle dxpl = h5::transfer_plist(true);
+  h5::check(H5Dwrite(frames, type, mem_space, file_space, dxpl, buffer), "writing dataset", name);
+  std::uint32_t local = 0, global = 0;
+  h5::check(H5Pget_mpio_no_collective_cause(dxpl, &local, &global), "H5Pget_mpio_no_collective_cause", name);
+  return global;
+}
+
+void run_simulation(const SimConfig& cfg, const std::string& out_path, const std::string& truth_path, MPI_Comm comm) {
+  validate(cfg);
+  require(!out_path.empty() && !truth_path.empty(), "simulate needs an output file and a --truth file");
+  require(out_path != truth_path, "the --truth file must differ from the output file");
+  bool created_out = false, created_truth = false;
+  try {
+    generate_and_write(cfg, out_path, truth_path, comm, created_out, created_truth);
+  } catch (...) {
+    // Every rank is here (failures are agreed before collective calls) and the files are
+    // closed: remove what this call created, so no half-written dataset is left behind.
+    if (mpi::rank(comm) == 0) {
+      if (created_out) std::remove(out_path.c_str());
+      if (created_truth) std::remove(truth_path.c_str());
+    }
+    throw;
+  }
+}
+
+}  // namespace ecm::simulate
