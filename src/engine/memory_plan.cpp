@@ -12,16 +12,12 @@ constexpr double kMiB = 1024.0 * 1024.0;
 // Resident size of an MPI + HDF5 + Kokkos + FFTW process before any data (measured
 // on Debian 12, Open MPI 4.1: about 60 MiB; docs/performance.md).
 constexpr double kRuntimeBytes = 80.0 * kMiB;
-// The g2 engine transforms series in chunks; its buffers are bounded independently of the tile.
-constexpr double kG2ChunkSeries = 1024.0;
 }  // namespace
 
 double fixed_overhead_bytes(const MemoryPlanInput& in) {
-  const double fft_len = 2.0 * double(in.n_t_binned) + 2.0;
-  const double g2_buffers = kG2ChunkSeries * fft_len * 8.0 * 3.0;
   const double polar_map = double(in.polar_map_entries) * 8.0 + double(in.n_bins_fine) * 8.0;
   const double references = double(in.det_pixels) * 4.0 * 3.0;
-  return kRuntimeBytes + g2_buffers + polar_map + references;
+  return kRuntimeBytes + in.g2_workspace_bytes + polar_map + references;
 }
 
 MemoryPlan plan_memory(const MemoryPlanInput& in) {

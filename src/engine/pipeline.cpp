@@ -113,6 +113,9 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   mem.t_bin = setup.bin.t;
   mem.scan_positions = L.positions();
   mem.polar_map_entries = prep.map.pixels.size();
+  auto g2_engine = std::make_unique<g2::G2Engine<ExecSpace>>(int(setup.n_t_binned), setup.lag_bins.last.back(),
+                                                             setup.lag_bins, config.normalization);
+  mem.g2_workspace_bytes = double(g2_engine->workspace_bytes());
   const MemoryPlan plan = plan_memory(mem);
   // Tiles no larger than the budget allows, and at least one per rank so that none idles.
   const std::size_t balanced = (L.positions() + std::size_t(n_ranks) - 1) / std::size_t(n_ranks);
@@ -137,7 +140,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   }
   timer.mark("setup");
 
-  TileProcessor processor(config, setup, prep.map, prep.corrections, plan);
+  TileProcessor processor(config, setup, prep.map, prep.corrections, plan, std::move(g2_engine));
   TauHistogram histogram;
   std::size_t rounds = mine.size();
   mpi::check(MPI_Allreduce(MPI_IN_PLACE, &rounds, 1, MPI_UNSIGNED_LONG, MPI_MAX, comm), "MPI_Allreduce(rounds)");

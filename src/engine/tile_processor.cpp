@@ -24,14 +24,17 @@ std::vector<T> download(const V& view) {
 }  // namespace
 
 TileProcessor::TileProcessor(const RunConfig& config, const AnalysisSetup& setup, const polar::PolarMapHost& map,
-                             const preprocess::DetectorCorrections<MemSpace>& corrections, const MemoryPlan& plan)
-    : config_(config), setup_(setup), map_(polar::upload<MemSpace>(map)), corrections_(corrections), plan_(plan) {
+                             const preprocess::DetectorCorrections<MemSpace>& corrections, const MemoryPlan& plan,
+                             std::unique_ptr<g2::G2Engine<ExecSpace>> g2)
+    : config_(config),
+      setup_(setup),
+      map_(polar::upload<MemSpace>(map)),
+      corrections_(corrections),
+      plan_(plan),
+      g2_(std::move(g2)) {
   lag_s_ = upload(setup.lag_s, "ecm::engine::lag_s");
   std::vector<float> area(setup.bin_area_px.begin(), setup.bin_area_px.end());
   bin_area_ = upload(area, "ecm::engine::bin_area");
-  const int max_lag = setup.lag_bins.last.back();
-  g2_ = std::make_unique<g2::G2Engine<ExecSpace>>(int(setup.n_t_binned), max_lag, setup.lag_bins,
-                                                  config.normalization);
 }
 
 TileProcessor::~TileProcessor() = default;

@@ -28,6 +28,7 @@ struct MemoryPlanInput {
   int t_bin = 1;
   std::size_t scan_positions = 0;
   std::size_t polar_map_entries = 0;
+  double g2_workspace_bytes = 0;  // held by the g2 engine for the whole run
 };
 
 // Throws InputError when the budget cannot hold even one scan position.

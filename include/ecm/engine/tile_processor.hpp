@@ -35,7 +35,8 @@ struct AnalysisSetup {
 class TileProcessor {
  public:
   TileProcessor(const RunConfig& config, const AnalysisSetup& setup, const polar::PolarMapHost& map,
-                const preprocess::DetectorCorrections<MemSpace>& corrections, const MemoryPlan& plan);
+                const preprocess::DetectorCorrections<MemSpace>& corrections, const MemoryPlan& plan,
+                std::unique_ptr<g2::G2Engine<ExecSpace>> g2);
   ~TileProcessor();
 
   io::TileResults process(const io::InputDataset& input, const ScanTile& tile, StageTimer& timer);

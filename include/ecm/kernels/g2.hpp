@@ -89,6 +89,12 @@ class G2Engine {
   int n_fft() const { return n_fft_; }
   Backend backend() const { return backend_; }
   Normalization normalization() const { return norm_; }
+  // Bytes of FFT workspace the engine holds now (for memory planning): the FFTW buffer, or
+  // the portable backend's workspace, which compute() grows to at most 256 MiB.
+  std::size_t workspace_bytes() const {
+    return fftw_ ? std::size_t(fftw_->chunk_rows()) * std::size_t(fftw_->row_stride()) * sizeof(double)
+                 : work_.span() * sizeof(double);
+  }
 
   // The two backends behind compute(), which checks the arguments first. Public only because
   // nvcc rejects device lambdas in private member functions; call compute().
