@@ -29,16 +29,6 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-template <class T>
-std::vector<T> read_all(const std::string& path, const std::string& name, hid_t type) {
-  h5::Handle f = h5::open_file_serial(path);
-  h5::Handle ds = h5::open_dataset(f, name);
-  std::size_t n = 1;
-  for (auto d : h5::dataset_shape(ds)) n *= d;
-  std::vector<T> v(n);
-  h5::check(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "reading", name);
-  return v;
-}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -80,9 +70,10 @@ int main(int argc, char** argv) {
       run.output_path = out;
       engine::run(run, MPI_COMM_WORLD);
       if (rank == 0) {
-        const auto tau = read_all<float>(out, "/tau", H5T_NATIVE_FLOAT);
-        const auto beta = read_all<float>(out, "/beta", H5T_NATIVE_FLOAT);
-        const auto status = read_all<unsigned char>(out, "/fit_status", H5T_NATIVE_UINT8);
+        h5::Handle file = h5::open_file_serial(out);
+        const auto tau = h5::read_dataset<float>(file, "/tau");
+        const auto beta = h5::read_dataset<float>(file, "/beta");
+        const auto status = h5::read_dataset<std::uint8_t>(file, "/fit_status");
         const auto t = simulate::Truth::load(truth);
         const auto& g = run.grid;
         std::vector<double> ratio, betas;

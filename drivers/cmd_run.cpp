@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "ecm/core/units.hpp"
 #include "ecm/engine/pipeline.hpp"
 #include "options.hpp"
 
@@ -104,7 +105,7 @@ ecm::engine::RunConfig build_config(const po::variables_map& vm, int argc, char*
   if (!(c.fit.beta_min > 0 && c.fit.beta_min < c.fit.beta_max && c.fit.beta_max <= 2.5))
     throw InputError("beta bounds must satisfy 0 < --beta-min < --beta-max <= 2.5");
   if (c.fit.max_iterations < 1) throw InputError("--max-iterations must be >= 1");
-  c.memory_budget_bytes = ecm::cli::parse_bytes(vm["memory-budget"].as<std::string>(), "memory-budget");
+  c.memory_budget_bytes = ecm::parse_size_bytes(vm["memory-budget"].as<std::string>(), "memory-budget");
   c.save_g2 = vm["save-g2"].as<bool>();
   c.command_line = ecm::cli::command_line(argc, argv);
   c.resolved_ini = ecm::cli::to_ini(vm);

@@ -18,22 +18,6 @@ std::array<double, 2> parse_pair(const std::string& text, const std::string& opt
   return v;
 }
 
-double parse_bytes(const std::string& text, const std::string& option) {
-  std::istringstream in(text);
-  double value = 0;
-  std::string unit;
-  if (!(in >> value) || value <= 0) throw InputError("--" + option + " expects a size such as 512M or 2G (got '" + text + "')");
-  in >> unit;
-  double scale = 1;
-  if (unit.empty() || unit == "B") scale = 1;
-  else if (unit == "K" || unit == "KiB" || unit == "k") scale = 1024.0;
-  else if (unit == "M" || unit == "MiB") scale = 1024.0 * 1024.0;
-  else if (unit == "G" || unit == "GiB") scale = 1024.0 * 1024.0 * 1024.0;
-  else if (unit == "T" || unit == "TiB") scale = 1024.0 * 1024.0 * 1024.0 * 1024.0;
-  else throw InputError("--" + option + ": unknown unit '" + unit + "' (use K, M, G or T)");
-  return value * scale;
-}
-
 void parse(int argc, char** argv, const po::options_description& options,
            const po::positional_options_description& positional, po::variables_map& vm) {
   try {

@@ -14,8 +14,6 @@ namespace po = boost::program_options;
 
 // "A,B" -> two numbers; throws InputError naming the option.
 std::array<double, 2> parse_pair(const std::string& text, const std::string& option);
-// "512M", "2G", "1.5GiB", "1000000" -> bytes.
-double parse_bytes(const std::string& text, const std::string& option);
 
 // Parses argv (and the INI file named by --config, whose keys are the long option names)
 // into vm. Unknown or malformed options become an InputError with one clear line.

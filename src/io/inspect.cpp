@@ -54,13 +54,9 @@ void describe_result(std::ostringstream& out, hid_t file) {
   h5::Handle tau = h5::open_dataset(file, "/tau");
   const auto dims = h5::dataset_shape(tau);
   out << "ecm result: tau(r, k) hypercube " << shape_text(dims) << " (scan_y, scan_x, n_kr, n_kphi)\n";
-  h5::Handle status = h5::open_dataset(file, "/fit_status");
-  std::size_t n = 1;
-  for (auto d : dims) n *= d;
-  std::vector<unsigned char> s(n);
-  std::vector<float> t(n);
-  h5::check(H5Dread(status, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.data()), "reading /fit_status");
-  h5::check(H5Dread(tau, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data()), "reading /tau");
+  const auto s = h5::read_dataset<std::uint8_t>(file, "/fit_status");
+  const auto t = h5::read_dataset<float>(file, "/tau");
+  const std::size_t n = s.size();
   std::size_t counts[8] = {0};
   std::vector<float> valid;
   for (std::size_t i = 0; i < n; ++i) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "ecm/core/error.hpp"
+#include "ecm/core/units.hpp"
 
 namespace ecm::simulate {
 
@@ -36,24 +37,6 @@ std::size_t to_size(const std::string& name, const std::string& text) {
   unsigned long long v = 0;
   if (!(in >> v)) bad(name, "a non-negative integer", text);
   return static_cast<std::size_t>(v);
-}
-
-// "512M", "2G", "1.5GiB", "1000000" -> bytes (the syntax of `ecm run --memory-budget`).
-double to_bytes(const std::string& name, const std::string& text) {
-  std::istringstream in(trim(text));
-  double value = 0;
-  std::string unit;
-  if (!(in >> value) || !(value > 0) || !std::isfinite(value)) bad(name, "a size such as 512M or 2G", text);
-  in >> unit;
-  if (!(in >> std::ws).eof()) bad(name, "a size such as 512M or 2G", text);
-  double scale = 1;
-  if (unit.empty() || unit == "B") scale = 1;
-  else if (unit == "K" || unit == "k" || unit == "KiB") scale = 1024.0;
-  else if (unit == "M" || unit == "MiB") scale = 1024.0 * 1024.0;
-  else if (unit == "G" || unit == "GiB") scale = 1024.0 * 1024.0 * 1024.0;
-  else if (unit == "T" || unit == "TiB") scale = 1024.0 * 1024.0 * 1024.0 * 1024.0;
-  else bad(name, "a size with unit K, M, G or T", text);
-  return value * scale;
 }
 
 std::pair<std::string, std::string> split_pair(const std::string& name, const std::string& text) {
@@ -202,7 +185,7 @@ std::vector<OptionSpec> build_table() {
   t.push_back({"memory-budget", "SIZE",
                "memory for the frames being generated, per rank: bytes, or with a unit K, M, G, T (binary), "
                "as for `ecm run`",
-               [](C& c, const std::string& v) { c.memory_budget_mb = to_bytes("memory-budget", v) / (1024.0 * 1024.0); },
+               [](C& c, const std::string& v) { c.memory_budget_mb = parse_size_bytes(trim(v), "memory-budget") / (1024.0 * 1024.0); },
                [](const C& c) { return fmt(c.memory_budget_mb) + "M"; }});
   return t;
 }

@@ -69,23 +69,11 @@ engine::RunConfig default_run_config(const SimulatedDataset& data, const std::st
 }
 
 std::vector<float> read_floats(const std::string& path, const std::string& name) {
-  h5::Handle f = h5::open_file_serial(path);
-  h5::Handle ds = h5::open_dataset(f, name);
-  std::size_t n = 1;
-  for (auto d : h5::dataset_shape(ds)) n *= d;
-  std::vector<float> v(n);
-  h5::check(H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "reading", name);
-  return v;
+  return h5::read_dataset<float>(h5::open_file_serial(path), name);
 }
 
 std::vector<unsigned char> read_status(const std::string& path) {
-  h5::Handle f = h5::open_file_serial(path);
-  h5::Handle ds = h5::open_dataset(f, "/fit_status");
-  std::size_t n = 1;
-  for (auto d : h5::dataset_shape(ds)) n *= d;
-  std::vector<unsigned char> v(n);
-  h5::check(H5Dread(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "reading /fit_status");
-  return v;
+  return h5::read_dataset<std::uint8_t>(h5::open_file_serial(path), "/fit_status");
 }
 
 }  // namespace ecm::test

@@ -87,6 +87,23 @@ void write_hyperslab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& 
 void read_hyperslab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& start,
                     const std::vector<hsize_t>& count, void* buffer, bool collective);
 
+// The HDF5 memory type of T (float, double, uint8).
+template <class T> hid_t native_type_of();
+template <> inline hid_t native_type_of<float>() { return H5T_NATIVE_FLOAT; }
+template <> inline hid_t native_type_of<double>() { return H5T_NATIVE_DOUBLE; }
+template <> inline hid_t native_type_of<std::uint8_t>() { return H5T_NATIVE_UINT8; }
+
+// A whole (small) dataset read into memory on the calling process, converted to T.
+template <class T>
+std::vector<T> read_dataset(hid_t file, const std::string& path) {
+  Handle ds = open_dataset(file, path);
+  std::size_t n = 1;
+  for (auto d : dataset_shape(ds)) n *= d;
+  std::vector<T> values(n);
+  check(H5Dread(ds, native_type_of<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "reading dataset", path);
+  return values;
+}
+
 // Name of an object, for error messages.
 std::string object_name(hid_t obj);
 
