@@ -64,11 +64,12 @@ io::TileResults TileProcessor::process(const io::InputDataset& input, const Scan
     Kokkos::deep_copy(raw_buf, raw_host);
     timer.mark("read");
     Kokkos::View<float**, Right, MemSpace> frames(raw_buf.data(), nt * n_pos, L.det_pixels());
-    Kokkos::View<float***, Right, MemSpace> fine(fine_buf.data(), n_pos, n_bins_f, nt);
+    Kokkos::View<float**, Right, MemSpace> fine(fine_buf.data(), nt * n_pos, n_bins_f);
     preprocess::apply(exec, frames, corrections_);
-    polar::transform(exec, map_, Kokkos::View<const float**, Right, MemSpace>(frames), n_pos, fine);
-    binning::bin_block(exec, Kokkos::View<const float***, Right, MemSpace>(fine), setup_.fine_grid.n_kr,
-                       setup_.fine_grid.n_kphi, setup_.bin, strip, t0 / std::size_t(setup_.bin.t));
+    polar::transform(exec, map_, Kokkos::View<const float**, Right, MemSpace>(frames), fine);
+    binning::bin_block(exec, Kokkos::View<const float**, Right, MemSpace>(fine), std::int64_t(n_pos),
+                       setup_.fine_grid.n_kr, setup_.fine_grid.n_kphi, setup_.bin, strip,
+                       t0 / std::size_t(setup_.bin.t));
     exec.fence();
     timer.mark("polar");
   }

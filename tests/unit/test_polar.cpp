@@ -20,11 +20,11 @@ std::vector<double> transform_frame(const polar::PolarMapHost& host, const std::
   auto fh = Kokkos::create_mirror_view(frames);
   for (std::size_t i = 0; i < frame.size(); ++i) fh(0, i) = frame[i];
   Kokkos::deep_copy(frames, fh);
-  Kokkos::View<float***, Kokkos::LayoutRight, MemSpace> out("out", 1, host.grid.n_bins(), 1);
-  polar::transform(ExecSpace(), map, Kokkos::View<const float**, Kokkos::LayoutRight, MemSpace>(frames), 1, out);
+  Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> out("out", 1, host.grid.n_bins());
+  polar::transform(ExecSpace(), map, Kokkos::View<const float**, Kokkos::LayoutRight, MemSpace>(frames), out);
   auto oh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
   std::vector<double> bins(host.grid.n_bins());
-  for (int b = 0; b < host.grid.n_bins(); ++b) bins[b] = oh(0, b, 0);
+  for (int b = 0; b < host.grid.n_bins(); ++b) bins[b] = oh(0, b);
   return bins;
 }
 }  // namespace
@@ -119,16 +119,18 @@ TEST_CASE("polar map rejects a strip that leaves the detector and drops masked p
 }
 
 TEST_CASE("strip binning sums k_r, k_phi and t blocks", "[polar]") {
-  // fine: 2 positions, 4x6 bins, 4 cycles; factors kr 2, kphi 3, t 2 -> 2x2 bins, 2 cycles
-  Kokkos::View<float***, Kokkos::LayoutRight, MemSpace> fine("fine", 2, 24, 4);
+  // fine: 4 cycles x 2 positions (frame f = t * 2 + p), 4x6 bins; factors kr 2, kphi 3, t 2
+  // -> 2x2 bins, 2 cycles, written at cycle offset 3 of the strip.
+  auto value = [](int p, int b, int t) { return float(p * 1000 + b * 10 + t); };
+  Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> fine("fine", 4 * 2, 24);
   auto fh = Kokkos::create_mirror_view(fine);
   for (int p = 0; p < 2; ++p)
     for (int b = 0; b < 24; ++b)
-      for (int t = 0; t < 4; ++t) fh(p, b, t) = float(p * 1000 + b * 10 + t);
+      for (int t = 0; t < 4; ++t) fh(t * 2 + p, b) = value(p, b, t);
   Kokkos::deep_copy(fine, fh);
   Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> strip("strip", 2 * 4, 5);
-  binning::bin_block(ExecSpace(), Kokkos::View<const float***, Kokkos::LayoutRight, MemSpace>(fine), 4, 6, {2, 3, 2},
-                     strip, 3);
+  binning::bin_block(ExecSpace(), Kokkos::View<const float**, Kokkos::LayoutRight, MemSpace>(fine), 2, 4, 6,
+                     {2, 3, 2}, strip, 3);
   auto sh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), strip);
   for (int p = 0; p < 2; ++p)
     for (int irc = 0; irc < 2; ++irc)
@@ -137,7 +139,7 @@ TEST_CASE("strip binning sums k_r, k_phi and t blocks", "[polar]") {
           double expected = 0;
           for (int a = 0; a < 2; ++a)
             for (int b = 0; b < 3; ++b)
-              for (int dt = 0; dt < 2; ++dt) expected += fh(p, (irc * 2 + a) * 6 + ipc * 3 + b, tc * 2 + dt);
+              for (int dt = 0; dt < 2; ++dt) expected += value(p, (irc * 2 + a) * 6 + ipc * 3 + b, tc * 2 + dt);
           CHECK(sh(p * 4 + irc * 2 + ipc, 3 + tc) == Approx(expected));
         }
 }
