@@ -24,19 +24,19 @@ void describe_input(std::ostringstream& out, hid_t file, const std::string& data
   const auto dtype = h5::dataset_dtype(ds);
   out << "acquisition dataset " << dataset << ": " << shape_text(dims) << " " << h5::dtype_name(dtype) << "\n";
   if (dims.size() == 5)
-    out << "  layout            5-D (t, scan_y, scan_x, det_y, det_x): " << dims[0] << " cycles of a " << dims[1] << "x"
+    out << "  layout                     5-D (t, scan_y, scan_x, det_y, det_x): " << dims[0] << " cycles of a " << dims[1] << "x"
         << dims[2] << " scan, " << dims[3] << "x" << dims[4] << " detector\n";
   else if (dims.size() == 3)
-    out << "  layout            3-D frame stream (frame, det_y, det_x): " << dims[0] << " frames of " << dims[1] << "x"
+    out << "  layout                     3-D frame stream (frame, det_y, det_x): " << dims[0] << " frames of " << dims[1] << "x"
         << dims[2] << "\n";
   else
-    out << "  layout            not an ecm input layout (need 5-D or 3-D)\n";
-  if (auto chunk = h5::dataset_chunk(ds)) out << "  chunks            " << shape_text(*chunk) << "\n";
-  else out << "  chunks            none (contiguous)\n";
+    out << "  layout                     not an ecm input layout (need 5-D or 3-D)\n";
+  if (auto chunk = h5::dataset_chunk(ds)) out << "  chunks                     " << shape_text(*chunk) << "\n";
+  else out << "  chunks                     none (contiguous)\n";
   for (const char* attr : {"time_step_s", "k_pixel_size_inv_angstrom", "beam_center_yx", "convergence_inv_angstrom",
                            "scan_shape"}) {
     out << "  " << std::left;
-    out.width(18);
+    out.width(27);
     out << attr;
     if (!h5::has_attribute(ds, attr)) {
       out << "(missing)\n";
@@ -47,7 +47,7 @@ void describe_input(std::ostringstream& out, hid_t file, const std::string& data
     out << "\n";
   }
   for (const char* ref : {"/dark", "/gain", "/mask"})
-    if (h5::link_exists(file, ref)) out << "  reference         " << ref << " present\n";
+    if (h5::link_exists(file, ref)) out << "  reference                  " << ref << " present\n";
 }
 
 void describe_result(std::ostringstream& out, hid_t file) {
@@ -64,25 +64,25 @@ void describe_result(std::ostringstream& out, hid_t file) {
     if (s[i] == 0 && std::isfinite(t[i])) valid.push_back(t[i]);
   }
   const char* names[] = {"converged", "max_iterations", "no_decay", "masked", "too_few_counts", "invalid_input", "at_bound", "other"};
-  out << "  fit status       ";
+  out << "  fit status                 ";
   for (int i = 0; i < 8; ++i)
     if (counts[i]) out << " " << names[i] << " " << 100.0 * double(counts[i]) / double(n) << " %;";
   out << "\n";
   if (!valid.empty()) {
     std::nth_element(valid.begin(), valid.begin() + valid.size() / 2, valid.end());
-    out << "  median tau        " << valid[valid.size() / 2] << " s over " << valid.size() << " valid pixels\n";
+    out << "  median tau                 " << valid[valid.size() / 2] << " s over " << valid.size() << " valid pixels\n";
   }
   for (const char* attr : {"program_version", "git_revision", "command_line", "input_file", "kokkos_backend",
                            "start_time", "end_time"})
     if (h5::has_attribute(file, attr)) {
       out << "  " << std::left;
-      out.width(18);
+      out.width(27);
       out << attr << h5::read_attribute_string(file, attr) << "\n";
     }
   for (const char* attr : {"mpi_ranks", "time_step_s", "peak_rss_max_bytes"})
     if (h5::has_attribute(file, attr)) {
       out << "  " << std::left;
-      out.width(18);
+      out.width(27);
       out << attr << h5::read_attribute_doubles(file, attr).at(0) << "\n";
     }
 }
