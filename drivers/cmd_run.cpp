@@ -121,7 +121,7 @@ void print_summary(const ecm::engine::RunSummary& s) {
             << " (r, k_r, k_phi) pixels)\n"
             << "  median tau      " << std::setprecision(4) << s.median_tau_s << " s\n"
             << "  wall time       " << std::setprecision(2) << s.wall_s << " s on " << s.n_ranks << " rank(s), "
-            << s.n_tiles << " tile(s) of <= " << s.plan.positions_per_tile << " positions\n"
+            << s.n_tiles << " tile(s) of <= " << s.tile_positions << " positions\n"
             << "  throughput      " << std::setprecision(1) << s.raw_bytes / MB / s.wall_s << " MB/s raw, "
             << s.raw_bytes / MB / s.wall_s / s.n_ranks << " MB/s per rank (" << s.raw_bytes / MB << " MB read)\n"
             << "  peak memory     " << s.peak_rss_bytes / MiB << " MiB per rank (planned " << s.plan.planned_peak_bytes() / MiB

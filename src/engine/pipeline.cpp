@@ -161,6 +161,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   summary.n_pixels = L.positions() * std::size_t(config.grid.n_bins());
   summary.n_ranks = n_ranks;
   summary.n_tiles = tiles.size();
+  for (const auto& t : tiles) summary.tile_positions = std::max(summary.tile_positions, t.positions());
   summary.plan = plan;
   summary.raw_bytes = double(setup.n_t_used) * L.positions() * L.det_pixels() * L.element_bytes();
   summary.output_path = config.output_path;

@@ -19,6 +19,7 @@ struct RunSummary {
   double peak_rss_bytes = 0;         // largest peak resident size over ranks
   int n_ranks = 0;
   std::size_t n_tiles = 0;
+  std::size_t tile_positions = 0;    // scan positions of the largest tile
   MemoryPlan plan;
   std::map<std::string, double> stage_seconds_max;  // per stage, the slowest rank
   std::string output_path;
