@@ -281,12 +281,23 @@ Selection select(hid_t dataset, const std::vector<hsize_t>& start, const std::ve
 }
 }  // namespace
 
+namespace {
+std::size_t g_writes_not_collective = 0;
+}  // namespace
+
+std::size_t writes_not_collective() { return g_writes_not_collective; }
+
 void write_hyperslab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& start,
                      const std::vector<hsize_t>& count, const void* buffer, bool collective) {
   Selection s = select(dataset, start, count);
   Handle dxpl = transfer_plist(collective);
   check(H5Dwrite(dataset, mem_type, s.mem_space, s.file_space, dxpl, buffer), "writing dataset",
         object_name(dataset));
+  if (collective) {
+    uint32_t local = 0, global = 0;
+    check(H5Pget_mpio_no_collective_cause(dxpl, &local, &global), "H5Pget_mpio_no_collective_cause");
+    if (local != H5D_MPIO_COLLECTIVE || global != H5D_MPIO_COLLECTIVE) ++g_writes_not_collective;
+  }
 }
 
 void read_hyperslab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& start,

@@ -7,6 +7,7 @@
 
 #include "e2e_fixture.hpp"
 #include "ecm/core/mpi_check.hpp"
+#include "ecm/io/hdf5.hpp"
 #include "ecm/simulate/simulate.hpp"
 
 using namespace ecm;
@@ -101,4 +102,41 @@ TEST_CASE("dark, gain and a bad-pixel mask undo a real detector", "[e2e][preproc
     }
   CHECK(both > clean.size() / 2);
   CHECK(double(close) / double(both) > 0.9);
+}
+
+TEST_CASE("--save-g2 stores the curves the fits were made to, written collectively", "[e2e][g2]") {
+  const std::string dir = test::scratch_dir();
+  auto sim = small_sim();
+  simulate::run_simulation(sim, dir + "/g2.h5", dir + "/g2_truth.h5", MPI_COMM_WORLD);
+  auto config = run_config(dir + "/g2.h5", dir + "/g2_tau.h5");
+  config.save_g2 = true;
+  const std::size_t before = h5::writes_not_collective();
+  engine::run(config, MPI_COMM_WORLD);
+  CHECK(h5::writes_not_collective() == before);
+  if (mpi::rank(MPI_COMM_WORLD) != 0) return;
+
+  h5::Handle f = h5::open_file_serial(dir + "/g2_tau.h5");
+  const auto g2 = h5::read_dataset<float>(f, "/g2");
+  const auto lag = h5::read_dataset<double>(f, "/axes/lag_s");
+  const auto tau = h5::read_dataset<float>(f, "/tau");
+  const auto beta = h5::read_dataset<float>(f, "/beta");
+  const auto a = h5::read_dataset<float>(f, "/contrast");
+  const auto b = h5::read_dataset<float>(f, "/baseline");
+  const auto chi2 = h5::read_dataset<float>(f, "/chi2_red");
+  const std::size_t n_lag = lag.size();
+  REQUIRE(g2.size() == tau.size() * n_lag);
+  // For every valid fit, the stored chi2_red is the mean squared residual of the stored g2
+  // against the stored parameters: the file is self-consistent.
+  std::size_t checked = 0;
+  for (std::size_t i = 0; i < tau.size(); ++i) {
+    if (!std::isfinite(tau[i])) continue;
+    double ssr = 0;
+    for (std::size_t l = 0; l < n_lag; ++l) {
+      const double model = b[i] + a[i] * std::exp(-2.0 * std::pow(lag[l] / tau[i], beta[i]));
+      ssr += (g2[i * n_lag + l] - model) * (g2[i * n_lag + l] - model);
+    }
+    CHECK(ssr / double(n_lag - 4) == Approx(chi2[i]).epsilon(1e-3).margin(1e-9));
+    ++checked;
+  }
+  CHECK(checked > tau.size() / 2);
 }
