@@ -3,6 +3,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "ecm/engine/beam_center.hpp"
+
 namespace ecm::engine {
 
 Prepared prepare_analysis(const RunConfig& config, const io::InputDataset& input) {
@@ -10,6 +12,10 @@ Prepared prepare_analysis(const RunConfig& config, const io::InputDataset& input
   Prepared p;
   AnalysisSetup& s = p.setup;
   s.calibration = input.calibration(config.calibration);
+  if (s.calibration.beam_center_source.empty()) {
+    s.calibration.beam_center_yx = find_beam_center(input);
+    s.calibration.beam_center_source = "found";
+  }
   s.bin = config.bin;
   require(s.bin.kr >= 1 && s.bin.kphi >= 1 && s.bin.t >= 1, "bin factors must be >= 1");
   require(config.grid.n_kr >= 1 && config.grid.n_kphi >= 1, "--n-kr and --n-kphi must be >= 1");

@@ -83,6 +83,7 @@ void write_provenance(io::ResultFile& out, const RunConfig& config, const Analys
   out.write_attribute("k_pixel_size_inv_angstrom", setup.calibration.k_pixel_size);
   out.write_attribute("beam_center_y", setup.calibration.beam_center_yx[0]);
   out.write_attribute("beam_center_x", setup.calibration.beam_center_yx[1]);
+  out.write_attribute("beam_center_source", setup.calibration.beam_center_source);
   out.write_attribute("convergence_inv_angstrom", setup.calibration.convergence);
   out.write_attribute("normalization", g2::to_string(config.normalization));
   out.write_attribute("cycles_analysed", double(setup.n_t_used));

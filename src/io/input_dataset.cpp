@@ -78,12 +78,12 @@ Calibration InputDataset::calibration(const CalibrationOverrides& o) const {
   c.k_pixel_size = required_scalar(dataset_, "k_pixel_size_inv_angstrom", o.k_pixel_size, "--k-pixel-size", where);
   if (o.beam_center_yx) {
     c.beam_center_yx = *o.beam_center_yx;
+    c.beam_center_source = "option";
   } else if (h5::has_attribute(dataset_, "beam_center_yx")) {
     auto v = h5::read_attribute_doubles(dataset_, "beam_center_yx");
     if (v.size() != 2) throw InputError("attribute 'beam_center_yx' on " + where + " must hold 2 values (y, x)");
     c.beam_center_yx = {v[0], v[1]};
-  } else {
-    throw InputError("calibration 'beam_center_yx' is missing on " + where + ": give it with --beam-center Y,X");
+    c.beam_center_source = "attribute";
   }
   if (o.convergence) {
     c.convergence = *o.convergence;

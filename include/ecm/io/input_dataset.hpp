@@ -33,6 +33,7 @@ struct Calibration {
   double time_step_s = 0;                    // time between scan cycles [s]
   double k_pixel_size = 0;                   // [1/A per detector pixel]
   std::array<double, 2> beam_center_yx{};    // [detector px], pixel-centre convention of geometry.hpp
+  std::string beam_center_source;            // "option", "attribute", or "found" (engine/beam_center)
   double convergence = 0;                    // k_c, probe convergence semi-angle in k units [1/A]; 0 = unknown
 };
 
@@ -54,7 +55,8 @@ class InputDataset {
   const std::string& dataset_path() const { return dataset_path_; }
 
   // Calibration from attributes, overridden where given; throws InputError naming the
-  // missing attribute and its command-line option when neither is there.
+  // missing attribute and its command-line option when neither is there. A missing beam
+  // centre is not an error: beam_center_source is then empty and the engine finds it.
   Calibration calibration(const CalibrationOverrides& overrides) const;
 
   // Reads cycles [t0, t0+nt) of `tile` into `out` as float, laid out (t, tile_y, tile_x, det_y, det_x).
