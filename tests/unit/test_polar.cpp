@@ -143,3 +143,29 @@ TEST_CASE("strip binning sums k_r, k_phi and t blocks", "[polar]") {
           CHECK(sh(p * 4 + irc * 2 + ipc, 3 + tc) == Approx(expected));
         }
 }
+
+TEST_CASE("the transform of many frames equals the transform of each frame", "[polar]") {
+  // 19 frames: two full groups of 8 frames per work item and a partial group of 3.
+  PolarGrid grid{0.2, 0.5, 3, 12};
+  const std::size_t n = 60, n_frames = 19;
+  auto host = polar::build_polar_map(grid, 0.02, {29.5, 30.2}, n, n, 4, {});
+  Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> frames("frames", n_frames, n * n);
+  auto fh = Kokkos::create_mirror_view(frames);
+  std::uint32_t state = 7;
+  for (std::size_t f = 0; f < n_frames; ++f)
+    for (std::size_t p = 0; p < n * n; ++p) {
+      state = state * 1664525u + 1013904223u;
+      fh(f, p) = float(state >> 29);
+    }
+  Kokkos::deep_copy(frames, fh);
+  Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> out("out", n_frames, grid.n_bins());
+  polar::transform(ExecSpace(), polar::upload<MemSpace>(host),
+                   Kokkos::View<const float**, Kokkos::LayoutRight, MemSpace>(frames), out);
+  auto oh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+  for (std::size_t f = 0; f < n_frames; ++f) {
+    std::vector<float> one(n * n);
+    for (std::size_t p = 0; p < n * n; ++p) one[p] = fh(f, p);
+    const auto expected = transform_frame(host, one);
+    for (int b = 0; b < grid.n_bins(); ++b) CHECK(oh(f, b) == Approx(expected[b]).epsilon(1e-6));
+  }
+}

@@ -18,14 +18,31 @@ void transform(const ExecSpace& exec, const PolarMap<typename ExecSpace::memory_
   const auto offsets = map.row_offsets;
   const auto pixels = map.pixels;
   const auto weights = map.weights;
-  // One frame per work item, all its bins in turn: the frame's pixels stay in cache while
-  // its bins are gathered, and a block holds thousands of frames to spread over threads.
+  // A group of kGroup frames per work item, all bins in turn: each map entry (pixel index and
+  // weight) is loaded once for kGroup independent sums, the group's pixels stay in cache, and
+  // a block still holds thousands of groups to spread over threads.
+  constexpr std::int64_t kGroup = 8;
+  const std::int64_t n_groups = (n_frames + kGroup - 1) / kGroup;
   Kokkos::parallel_for(
-      "ecm::polar::transform", Kokkos::RangePolicy<ExecSpace>(exec, 0, n_frames), KOKKOS_LAMBDA(const std::int64_t f) {
-        for (std::int64_t b = 0; b < n_bins; ++b) {
-          float sum = 0.0f;
-          for (auto e = offsets(b); e < offsets(b + 1); ++e) sum += weights(e) * frames(f, pixels(e));
-          binned(f, b) = sum;
+      "ecm::polar::transform", Kokkos::RangePolicy<ExecSpace>(exec, 0, n_groups), KOKKOS_LAMBDA(const std::int64_t g) {
+        const std::int64_t f0 = g * kGroup;
+        if (f0 + kGroup <= n_frames) {
+          for (std::int64_t b = 0; b < n_bins; ++b) {
+            float sum[kGroup] = {};
+            for (auto e = offsets(b); e < offsets(b + 1); ++e) {
+              const auto pix = pixels(e);
+              const float w = weights(e);
+              for (std::int64_t k = 0; k < kGroup; ++k) sum[k] += w * frames(f0 + k, pix);
+            }
+            for (std::int64_t k = 0; k < kGroup; ++k) binned(f0 + k, b) = sum[k];
+          }
+        } else {  // the last, partial group
+          for (std::int64_t f = f0; f < n_frames; ++f)
+            for (std::int64_t b = 0; b < n_bins; ++b) {
+              float sum = 0.0f;
+              for (auto e = offsets(b); e < offsets(b + 1); ++e) sum += weights(e) * frames(f, pixels(e));
+              binned(f, b) = sum;
+            }
         }
       });
 }
