@@ -112,7 +112,7 @@ TEST_CASE("drift and beam-centre tracks", "[simulate]") {
   CHECK(std::sqrt(sum2 / 400) == Approx(2.0).epsilon(0.2));
 }
 
-TEST_CASE("sector rule: sector j covers [j 2pi/n, (j+1) 2pi/n)", "[simulate]") {
+TEST_CASE("sector rule: sector j covers phi from j 2pi/n up to (j+1) 2pi/n", "[simulate]") {
   CHECK(sector_of(0.0, 24) == 0);
   CHECK(sector_of(2 * ecm::kPi / 24 - 1e-9, 24) == 0);
   CHECK(sector_of(2 * ecm::kPi / 24 + 1e-9, 24) == 1);
