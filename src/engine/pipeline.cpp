@@ -107,6 +107,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   mem.budget_bytes = config.memory_budget_bytes;
   mem.n_t = setup.n_t_used;
   mem.det_pixels = L.det_pixels();
+  mem.element_bytes = L.element_bytes();
   mem.n_bins_fine = std::size_t(setup.fine_grid.n_bins());
   mem.n_bins = std::size_t(config.grid.n_bins());
   mem.n_t_binned = setup.n_t_binned;

@@ -1,5 +1,6 @@
 #include "ecm/engine/tile_processor.hpp"
 
+#include "ecm/kernels/convert.hpp"
 #include "ecm/kernels/polar_transform.hpp"
 #include "ecm/kernels/strip_binning.hpp"
 #include "ecm/kernels/series_stats.hpp"
@@ -52,17 +53,21 @@ io::TileResults TileProcessor::process(const io::InputDataset& input, const Scan
   // 1. Strip: raw cycles in blocks -> preprocess -> polar -> bin.
   Kokkos::View<float**, Right, MemSpace> strip(Kokkos::view_alloc("ecm::engine::strip", Kokkos::WithoutInitializing),
                                                n_series, setup_.n_t_binned);
+  const std::size_t block_values = block * n_pos * L.det_pixels();
+  Kokkos::View<unsigned char*, MemSpace> stored(Kokkos::view_alloc("ecm::engine::stored", Kokkos::WithoutInitializing),
+                                                block_values * L.element_bytes());
   Kokkos::View<float*, MemSpace> raw_buf(Kokkos::view_alloc("ecm::engine::raw", Kokkos::WithoutInitializing),
-                                         block * n_pos * L.det_pixels());
+                                         block_values);
   Kokkos::View<float*, MemSpace> fine_buf(Kokkos::view_alloc("ecm::engine::fine", Kokkos::WithoutInitializing),
                                           n_pos * n_bins_f * block);
-  auto raw_host = Kokkos::create_mirror_view(raw_buf);
+  auto stored_host = Kokkos::create_mirror_view(stored);
   timer.mark("setup");
   for (std::size_t t0 = 0; t0 < setup_.n_t_used; t0 += block) {
     const std::size_t nt = std::min(block, setup_.n_t_used - t0);
-    input.read_tile_block(t0, nt, tile, raw_host.data());
-    Kokkos::deep_copy(raw_buf, raw_host);
+    input.read_tile_block(t0, nt, tile, stored_host.data(), h5::native_type(L.dtype));
+    Kokkos::deep_copy(stored, stored_host);
     timer.mark("read");
+    convert::to_float(exec, L.dtype, stored.data(), raw_buf.data(), nt * n_pos * L.det_pixels());
     Kokkos::View<float**, Right, MemSpace> frames(raw_buf.data(), nt * n_pos, L.det_pixels());
     Kokkos::View<float**, Right, MemSpace> fine(fine_buf.data(), nt * n_pos, n_bins_f);
     preprocess::apply(exec, frames, corrections_);

@@ -96,21 +96,22 @@ Calibration InputDataset::calibration(const CalibrationOverrides& o) const {
   return c;
 }
 
-void InputDataset::read_tile_block(std::size_t t0, std::size_t nt, const ScanTile& tile, float* out) const {
+void InputDataset::read_tile_block(std::size_t t0, std::size_t nt, const ScanTile& tile, void* out,
+                                   hid_t mem_type) const {
   const auto& L = layout_;
   if (t0 + nt > L.n_t || tile.y0 + tile.ny > L.scan_y || tile.x0 + tile.nx > L.scan_x)
     throw Error("internal: tile block outside the dataset");
   if (L.kind == InputLayout::Kind::five_d) {
-    h5::read_hyperslab(dataset_, H5T_NATIVE_FLOAT, {t0, tile.y0, tile.x0, 0, 0}, {nt, tile.ny, tile.nx, L.det_y, L.det_x},
-                       out, false);
+    h5::read_hyperslab(dataset_, mem_type, {t0, tile.y0, tile.x0, 0, 0}, {nt, tile.ny, tile.nx, L.det_y, L.det_x}, out,
+                       false);
   } else {
     // One cycle's frames of a tile row are contiguous in the stream: read per (t, row).
-    const std::size_t row_values = tile.nx * L.det_pixels();
+    const std::size_t row_bytes = tile.nx * L.det_pixels() * H5Tget_size(mem_type);
     for (std::size_t t = 0; t < nt; ++t)
       for (std::size_t y = 0; y < tile.ny; ++y) {
         const std::size_t frame = ((t0 + t) * L.scan_y + tile.y0 + y) * L.scan_x + tile.x0;
-        float* dst = out + (t * tile.ny + y) * row_values;
-        h5::read_hyperslab(dataset_, H5T_NATIVE_FLOAT, {frame, 0, 0}, {tile.nx, L.det_y, L.det_x}, dst, false);
+        char* dst = static_cast<char*>(out) + (t * tile.ny + y) * row_bytes;
+        h5::read_hyperslab(dataset_, mem_type, {frame, 0, 0}, {tile.nx, L.det_y, L.det_x}, dst, false);
       }
   }
   bytes_read_ += double(nt) * tile.positions() * L.det_pixels() * L.element_bytes();

@@ -21,6 +21,7 @@ struct MemoryPlanInput {
   double budget_bytes = 0;
   std::size_t n_t = 0;           // raw cycles
   std::size_t det_pixels = 0;
+  std::size_t element_bytes = 4;  // stored size of one detector value
   std::size_t n_bins_fine = 0;   // polar bins before binning
   std::size_t n_bins = 0;        // after binning
   std::size_t n_t_binned = 0;    // series length after t-binning

@@ -59,9 +59,14 @@ class InputDataset {
   // centre is not an error: beam_center_source is then empty and the engine finds it.
   Calibration calibration(const CalibrationOverrides& overrides) const;
 
-  // Reads cycles [t0, t0+nt) of `tile` into `out` as float, laid out (t, tile_y, tile_x, det_y, det_x).
-  // Independent I/O: ranks may call it different numbers of times.
-  void read_tile_block(std::size_t t0, std::size_t nt, const ScanTile& tile, float* out) const;
+  // Reads cycles [t0, t0+nt) of `tile` into `out`, laid out (t, tile_y, tile_x, det_y, det_x),
+  // in the element type `mem_type` (H5T_NATIVE_FLOAT converts; native_type(layout().dtype)
+  // copies the stored values as they are, for conversion in a kernel). Independent I/O:
+  // ranks may call it different numbers of times.
+  void read_tile_block(std::size_t t0, std::size_t nt, const ScanTile& tile, void* out, hid_t mem_type) const;
+  void read_tile_block(std::size_t t0, std::size_t nt, const ScanTile& tile, float* out) const {
+    read_tile_block(t0, nt, tile, out, H5T_NATIVE_FLOAT);
+  }
 
   // Bytes read so far by this rank (for throughput reports).
   double bytes_read() const { return bytes_read_; }
