@@ -1,6 +1,9 @@
 // Preprocessing: dark, gain, threshold and mask, in that order.
 #include <catch2/catch.hpp>
 
+#include <cstring>
+
+#include "ecm/kernels/convert.hpp"
 #include "ecm/kernels/preprocess.hpp"
 
 using namespace ecm;
@@ -39,4 +42,23 @@ TEST_CASE("preprocess without references is the identity above threshold", "[pre
   Kokkos::deep_copy(h, frames);
   CHECK(h(0, 1) == 7);
   CHECK(h(0, 2) == 65535);
+}
+
+TEST_CASE("stored detector values convert to float for every input type", "[preprocess]") {
+  auto check_type = [](auto sample, h5::DType dtype) {
+    using T = decltype(sample);
+    const std::vector<T> values{T(0), T(1), T(7), T(200), sample};
+    Kokkos::View<unsigned char*, MemSpace> raw("raw", values.size() * sizeof(T));
+    auto rh = Kokkos::create_mirror_view(raw);
+    std::memcpy(rh.data(), values.data(), values.size() * sizeof(T));
+    Kokkos::deep_copy(raw, rh);
+    Kokkos::View<float*, MemSpace> out("out", values.size());
+    convert::to_float(ExecSpace(), dtype, raw.data(), out.data(), values.size());
+    auto oh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+    for (std::size_t i = 0; i < values.size(); ++i) CHECK(oh(i) == static_cast<float>(values[i]));
+  };
+  check_type(std::uint8_t(255), h5::DType::u8);
+  check_type(std::uint16_t(65535), h5::DType::u16);
+  check_type(std::uint32_t(4000000), h5::DType::u32);
+  check_type(2.5f, h5::DType::f32);
 }
