@@ -18,7 +18,7 @@ cat "$stderr_file"
 fail=0
 [ "$code" -ne 0 ] || { echo "FAIL: exit code 0 on bad input"; fail=1; }
 [ "$errors" -eq 1 ] || { echo "FAIL: expected exactly one error line, got $errors"; fail=1; }
-grep -Eq "$regex" "$stderr_file" || { echo "FAIL: message does not match /$regex/"; fail=1; }
+grep -Eq -e "$regex" "$stderr_file" || { echo "FAIL: message does not match /$regex/"; fail=1; }
 [ ! -e "$output" ] || { echo "FAIL: output file $output left behind"; fail=1; }
 [ ! -e "$output.partial" ] || { echo "FAIL: partial output $output.partial left behind"; fail=1; }
 rm -f "$stderr_file"
