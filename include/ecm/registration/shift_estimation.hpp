@@ -1,0 +1,55 @@
+#pragma once
+// Drift registration, first step: the translation between two real-space images (e.g.
+// virtual-dark-field images of two scan cycles) and the drift of a whole time series.
+//
+// Convention (shared with /registration/drift_yx): a shift (dy, dx) in scan pixels means
+// image(y, x) ≈ reference(y - dy, x - dx), i.e. the sample content moved by +dy rows and
+// +dx columns. Images are ny x nx, row-major, real.
+#include <cstddef>
+#include <vector>
+
+namespace ecm::registration {
+
+struct Shift {
+  double dy = 0.0, dx = 0.0;  // [scan pixels]
+  // Height of the cross-correlation peak over the rms of the correlation map away from the
+  // peak (a signal-to-noise ratio of the match); 0 when there was nothing to correlate.
+  double peak_quality = 0.0;
+};
+
+// Translation that maps `reference` onto `image`: image(y, x) ≈ reference(y - dy, x - dx).
+// Plain (not phase-normalised) cross-correlation by FFTW of zero-mean inputs: phase
+// correlation whitens the spectrum and so amplifies shot noise, which dominates at the
+// ~1 electron/pixel these images have; for the same reason the map is smoothed by a
+// Gaussian of 1 px (symmetric, so it moves no peak). With `window`, Hann tapers suppress
+// the seams of the periodic FFT; they are re-centred on the current estimate and the
+// estimate repeated until it moves < 1e-3 px (at most 6 passes), which removes the pull
+// towards 0 a fixed window causes (see the .cpp). The integer peak is wrapped to
+// [-n/2, n/2) per axis and refined to sub-pixel precision by a least-squares quadratic fit
+// over its 3x3 neighbourhood, on log values (a Gaussian peak, fitted exactly) when they
+// are all positive, else on the values (a parabola).
+// A constant image (nothing to correlate) gives Shift{} (0, 0, quality 0).
+// Throws InputError for sizes that do not match, grids smaller than 4 x 4, or non-finite values.
+Shift estimate_shift(const std::vector<double>& reference, const std::vector<double>& image, std::size_t ny,
+                     std::size_t nx, bool window = true);
+
+// What each image of a time series is registered against.
+enum class Reference {
+  first,     // the first (block of) image(s)
+  previous,  // the previous block, shifts accumulated (cascade): follows slow content change
+  mean,      // the mean image, iterated once: estimate, align, re-average, estimate again
+};
+
+// Shift of every image of a time series `images` (n_images x ny x nx, row-major).
+// Whatever the reference, the shifts share one origin: the first block has shift 0, so
+// the three references are interchangeable and /registration/drift_yx means one thing.
+// Low counts: consecutive images are summed in blocks of `block` (the last may be
+// shorter), a shift is estimated per block and assigned to the block's centre time, and
+// shifts are interpolated linearly to every image (held flat before the first and after
+// the last centre). Each image's peak_quality is that of the block it belongs to.
+// FFTW plans are made once per call. Memory: O(ny * nx), not O(n_images).
+// Throws InputError for bad sizes (as estimate_shift, plus n_images == 0, block == 0).
+std::vector<Shift> estimate_drift(const std::vector<double>& images, std::size_t n_images, std::size_t ny,
+                                  std::size_t nx, Reference reference, std::size_t block = 1);
+
+}  // namespace ecm::registration

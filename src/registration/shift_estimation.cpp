@@ -1,0 +1,448 @@
+// FFT cross-correlation shift estimation and time-series drift (see shift_estimation.hpp).
+#include "ecm/registration/shift_estimation.hpp"
+
+#include <fftw3.h>
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <new>
+#include <string>
+
+#include "ecm/core/error.hpp"
+
+namespace ecm::registration {
+namespace {
+
+using Complex = std::complex<double>;  // layout-compatible with fftw_complex
+
+constexpr double kPi = 3.14159265358979323846;
+// [px] Gaussian smoothing of the correlation map. Shot noise is white and dominates the
+// highest frequencies at ~1 count/pixel, while drift-tracking textures (VDF contrast of
+// domains several pixels wide) live at low ones; a symmetric filter moves no peak.
+constexpr double kSmoothSigma = 1.0;
+
+// FFTW's planner and plan destruction are not thread-safe; execution is.
+std::mutex& planner_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+void check_grid(std::size_t ny, std::size_t nx) {
+  // 4 x 4 is the least where a 3x3 peak neighbourhood and pixels "away from the peak" exist.
+  require(ny >= 4 && nx >= 4, "registration: image grid must be at least 4 x 4, got " + std::to_string(ny) +
+                                  " x " + std::to_string(nx));
+  require(ny <= static_cast<std::size_t>(std::numeric_limits<int>::max()) / nx,
+          "registration: image grid too large for FFTW");
+}
+
+// One image made ready for correlation: zero mean (otherwise the DC term dominates the map).
+struct Prepared {
+  std::vector<double> centred;
+  bool flat = false;  // constant image: nothing to correlate
+};
+
+// Owns the FFTW buffers and plans of one grid size, so a time series plans once.
+class CrossCorrelator {
+ public:
+  CrossCorrelator(std::size_t ny, std::size_t nx, bool window);
+  ~CrossCorrelator();
+  CrossCorrelator(const CrossCorrelator&) = delete;
+  CrossCorrelator& operator=(const CrossCorrelator&) = delete;
+
+  Prepared prepare(const double* image) const;
+  Shift estimate(const Prepared& reference, const Prepared& image);
+
+ private:
+  void release();
+  // Spectrum of `image` times the Hann window centred at offset (ay, ax) from the grid centre.
+  std::vector<Complex> spectrum(const Prepared& image, double ay, double ax);
+  // Correlation map of one pass into real_, its peak refined; false when nothing correlates.
+  bool correlate_pass(const Prepared& ref, const Prepared& img, double dy0, double dx0, Shift& out);
+  double map_at(long y, long x) const;  // correlation map with periodic wrap
+
+  std::size_t ny_, nx_, nxc_;
+  bool window_;
+  std::vector<double> wy_, wx_;  // scratch: the window of one pass
+  double* real_ = nullptr;
+  fftw_complex* spec_ = nullptr;
+  fftw_plan r2c_ = nullptr, c2r_ = nullptr;
+};
+
+CrossCorrelator::CrossCorrelator(std::size_t ny, std::size_t nx, bool window)
+    : ny_(ny), nx_(nx), nxc_(nx / 2 + 1), window_(window), wy_(ny, 1.0), wx_(nx, 1.0) {
+  std::lock_guard<std::mutex> lock(planner_mutex());
+  real_ = fftw_alloc_real(ny * nx);
+  spec_ = fftw_alloc_complex(ny * nxc_);
+  if (!real_ || !spec_) {
+    release();
+    throw std::bad_alloc();
+  }
+  const int n0 = static_cast<int>(ny), n1 = static_cast<int>(nx);
+  r2c_ = fftw_plan_dft_r2c_2d(n0, n1, real_, spec_, FFTW_ESTIMATE);
+  c2r_ = fftw_plan_dft_c2r_2d(n0, n1, spec_, real_, FFTW_ESTIMATE);
+  if (!r2c_ || !c2r_) {
+    release();  // no destructor runs for a constructor that throws
+    throw Error("registration: FFTW could not plan " + std::to_string(ny) + " x " + std::to_string(nx) +
+                " transforms");
+  }
+}
+
+CrossCorrelator::~CrossCorrelator() {
+  std::lock_guard<std::mutex> lock(planner_mutex());
+  release();
+}
+
+void CrossCorrelator::release() {
+  if (r2c_) fftw_destroy_plan(r2c_);
+  if (c2r_) fftw_destroy_plan(c2r_);
+  if (real_) fftw_free(real_);
+  if (spec_) fftw_free(spec_);
+  r2c_ = c2r_ = nullptr;
+  real_ = nullptr;
+  spec_ = nullptr;
+}
+
+Prepared CrossCorrelator::prepare(const double* image) const {
+  const std::size_t n = ny_ * nx_;
+  double lo = image[0], hi = image[0], sum = 0.0;
+  for (std::size_t p = 0; p < n; ++p) {
+    require(std::isfinite(image[p]), "registration: image contains a non-finite value");
+    lo = std::min(lo, image[p]);
+    hi = std::max(hi, image[p]);
+    sum += image[p];
+  }
+  Prepared out;
+  // Relative test: the mean subtraction of a constant image leaves only rounding noise.
+  if (hi - lo <= 1e-12 * std::max(std::fabs(hi), std::fabs(lo))) {
+    out.flat = true;
+    return out;
+  }
+  const double mean = sum / n;
+  out.centred.resize(n);
+  for (std::size_t p = 0; p < n; ++p) out.centred[p] = image[p] - mean;
+  return out;
+}
+
+// Periodic Hann taper sin^2(pi (i + 1/2 - a) / n): sampled at pixel centres (symmetric
+// about the grid centre for a = 0), its zero moved by a pixels with the content.
+void hann(std::vector<double>& w, double a) {
+  const double n = static_cast<double>(w.size());
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = std::pow(std::sin(kPi * (i + 0.5 - a) / n), 2);
+}
+
+std::vector<Complex> CrossCorrelator::spectrum(const Prepared& image, double ay, double ax) {
+  if (window_) {
+    hann(wy_, ay);
+    hann(wx_, ax);
+  }
+  // Zero weighted mean: a leftover DC level would add the window's own (broad, lopsided)
+  // correlation to the map under the peak.
+  double sum = 0.0, weight = 0.0;
+  for (std::size_t i = 0; i < ny_; ++i)
+    for (std::size_t j = 0; j < nx_; ++j) {
+      sum += image.centred[i * nx_ + j] * wy_[i] * wx_[j];
+      weight += wy_[i] * wx_[j];
+    }
+  const double level = sum / weight;
+  for (std::size_t i = 0; i < ny_; ++i)
+    for (std::size_t j = 0; j < nx_; ++j)
+      real_[i * nx_ + j] = (image.centred[i * nx_ + j] - level) * wy_[i] * wx_[j];
+  fftw_execute(r2c_);
+  std::vector<Complex> out(ny_ * nxc_);
+  std::memcpy(static_cast<void*>(out.data()), spec_, out.size() * sizeof(Complex));
+  return out;
+}
+
+double CrossCorrelator::map_at(long y, long x) const {
+  const long ny = static_cast<long>(ny_), nx = static_cast<long>(nx_);
+  y = ((y % ny) + ny) % ny;
+  x = ((x % nx) + nx) % nx;
+  return real_[y * nx + x];
+}
+
+// Offset of the extremum of the quadratic least-squares fit to 3x3 values f[u+1][v+1]
+// (u: row offset, v: column offset, each in {-1, 0, 1}); false when the fit has no maximum
+// within one pixel of the centre.
+bool quadratic_peak(const double f[3][3], double& u, double& v) {
+  double bu = 0, bv = 0, quu = 0, qvv = 0, quv = 0;
+  for (int a = -1; a <= 1; ++a)
+    for (int b = -1; b <= 1; ++b) {
+      const double val = f[a + 1][b + 1];
+      bu += a * val / 6.0;
+      bv += b * val / 6.0;
+      quu += (a * a - 2.0 / 3.0) * val / 2.0;
+      qvv += (b * b - 2.0 / 3.0) * val / 2.0;
+      quv += a * b * val / 4.0;
+    }
+  // Stationary point of bu u + bv v + quu u^2 + qvv v^2 + quv u v; a maximum needs a
+  // negative-definite Hessian [[2quu, quv], [quv, 2qvv]].
+  const double det = 4.0 * quu * qvv - quv * quv;
+  if (!(quu < 0.0 && det > 0.0)) return false;
+  u = (-bu * 2.0 * qvv + bv * quv) / det;
+  v = (-bv * 2.0 * quu + bu * quv) / det;
+  return std::fabs(u) <= 1.0 && std::fabs(v) <= 1.0;
+}
+
+// 1-D three-point vertex, the fallback when the 2-D fit is degenerate.
+double three_point_peak(double left, double centre, double right) {
+  const double denom = left - 2.0 * centre + right;
+  if (!(denom < 0.0)) return 0.0;
+  return std::clamp(0.5 * (left - right) / denom, -0.5, 0.5);
+}
+
+// Integer peak position k in [0, n) as a shift in [-n/2, n/2).
+long wrap_index(long k, long n) { return 2 * k >= n ? k - n : k; }
+
+bool CrossCorrelator::correlate_pass(const Prepared& ref, const Prepared& img, double dy0, double dx0,
+                                     Shift& out) {
+  // Each image is tapered by a window centred on the content the two share, as far as the
+  // previous pass located it (ref's window moved by -d0/2, image's by +d0/2). With both
+  // windows fixed at the grid centre the map would be multiplied by the window's
+  // autocorrelation, whose slope pulls the peak towards 0 (~0.4 px at a 4 px shift on
+  // 32 px); centred on d0 the pull is proportional to the residual d - d0 and the passes
+  // converge. The taper also hides each image's periodic-FFT seam.
+  const std::vector<Complex> r = spectrum(ref, -0.5 * dy0, -0.5 * dx0);
+  const std::vector<Complex> m = spectrum(img, 0.5 * dy0, 0.5 * dx0);
+  // The map is also moved by -d0 (a phase ramp), so its peak sits near 0 and the 3x3 fit
+  // samples it almost symmetrically: a fit of a not-quite-Gaussian peak sampled off-centre
+  // is pulled towards the integer pixel ("peak locking"); sampled symmetrically it is not.
+  auto* spec = reinterpret_cast<Complex*>(spec_);
+  for (std::size_t ky = 0; ky < ny_; ++ky) {
+    const double fy = static_cast<double>(wrap_index(static_cast<long>(ky), static_cast<long>(ny_))) / ny_;
+    for (std::size_t kx = 0; kx < nxc_; ++kx) {
+      const double fx = static_cast<double>(kx) / nx_;
+      const double phase = 2.0 * kPi * (fy * dy0 + fx * dx0);
+      const double smooth = std::exp(-2.0 * kPi * kPi * kSmoothSigma * kSmoothSigma * (fy * fy + fx * fx));
+      const std::size_t k = ky * nxc_ + kx;
+      spec[k] = std::conj(r[k]) * m[k] * Complex(smooth * std::cos(phase), smooth * std::sin(phase));
+    }
+  }
+  fftw_execute(c2r_);  // real_ = c(s + d0), c(s) = sum_x r(x) i(x + s) peaking at s = shift
+
+  const std::size_t n = ny_ * nx_;
+  const std::size_t p_max = static_cast<std::size_t>(std::max_element(real_, real_ + n) - real_);
+  const double peak = real_[p_max];
+  if (!(peak > 0.0)) return false;  // no positive correlation anywhere: no match
+  const long py = static_cast<long>(p_max / nx_), px = static_cast<long>(p_max % nx_);
+
+  double f[3][3];
+  bool all_positive = true;
+  for (int a = -1; a <= 1; ++a)
+    for (int b = -1; b <= 1; ++b) {
+      f[a + 1][b + 1] = map_at(py + a, px + b);
+      all_positive = all_positive && f[a + 1][b + 1] > 0.0;
+    }
+  if (all_positive)  // a Gaussian peak is exactly quadratic in log
+    for (auto& row : f)
+      for (double& val : row) val = std::log(val);
+  double u = 0.0, v = 0.0;
+  if (!quadratic_peak(f, u, v)) {
+    u = three_point_peak(f[0][1], f[1][1], f[2][1]);
+    v = three_point_peak(f[1][0], f[1][1], f[1][2]);
+  }
+
+  // Quality: peak over the rms of the map outside a box around the peak (wrapped distance).
+  const long ny = static_cast<long>(ny_), nx = static_cast<long>(nx_);
+  const long r_box = std::max<long>(1, static_cast<long>(std::min(ny_, nx_) / 8));
+  double sum_sq = 0.0;
+  std::size_t count = 0;
+  for (long y = 0; y < ny; ++y) {
+    const long ady = std::abs(wrap_index(((y - py) % ny + ny) % ny, ny));
+    for (long x = 0; x < nx; ++x) {
+      const long adx = std::abs(wrap_index(((x - px) % nx + nx) % nx, nx));
+      if (ady <= r_box && adx <= r_box) continue;
+      const double val = real_[y * nx + x];
+      sum_sq += val * val;
+      ++count;
+    }
+  }
+  const double rms = count ? std::sqrt(sum_sq / count) : 0.0;
+  out.dy = dy0 + wrap_index(py, ny) + u;
+  out.dx = dx0 + wrap_index(px, nx) + v;
+  out.peak_quality = rms > 0.0 ? peak / rms : std::numeric_limits<double>::infinity();
+  return true;
+}
+
+Shift CrossCorrelator::estimate(const Prepared& ref, const Prepared& img) {
+  if (ref.flat || img.flat) return Shift{};
+  constexpr int kMaxPasses = 6;        // each pass shrinks the window pull ~10x (see correlate_pass)
+  constexpr double kConverged = 1e-3;  // [px] far below the accuracy the data support
+  Shift s;
+  if (!correlate_pass(ref, img, 0.0, 0.0, s)) return Shift{};
+  for (int pass = 1; window_ && pass < kMaxPasses; ++pass) {
+    Shift next;
+    if (!correlate_pass(ref, img, s.dy, s.dx, next)) break;
+    const bool converged = std::fabs(next.dy - s.dy) < kConverged && std::fabs(next.dx - s.dx) < kConverged;
+    s = next;
+    if (converged) break;
+  }
+  return s;
+}
+
+// Value of `image` at the fractional position (y, x) by bilinear interpolation; false
+// outside the grid (aligned content is never extrapolated).
+bool sample_bilinear(const std::vector<double>& image, std::size_t ny, std::size_t nx, double y, double x,
+                     double& value) {
+  if (!(y >= 0.0 && x >= 0.0 && y <= ny - 1.0 && x <= nx - 1.0)) return false;
+  const std::size_t y0 = std::min(static_cast<std::size_t>(y), ny - 2);
+  const std::size_t x0 = std::min(static_cast<std::size_t>(x), nx - 2);
+  const double fy = y - y0, fx = x - x0;
+  const double* row0 = &image[y0 * nx];
+  const double* row1 = row0 + nx;
+  value = (1 - fy) * ((1 - fx) * row0[x0] + fx * row0[x0 + 1]) + fy * ((1 - fx) * row1[x0] + fx * row1[x0 + 1]);
+  return true;
+}
+
+// Consecutive images summed into blocks (the unit shifts are estimated on).
+class Blocks {
+ public:
+  Blocks(const std::vector<double>& images, std::size_t n_images, std::size_t pixels, std::size_t block)
+      : images_(images), n_images_(n_images), pixels_(pixels), block_(block) {}
+  std::size_t count() const { return (n_images_ + block_ - 1) / block_; }
+  std::size_t first(std::size_t b) const { return b * block_; }
+  std::size_t end(std::size_t b) const { return std::min(n_images_, (b + 1) * block_); }
+  double centre_time(std::size_t b) const { return 0.5 * (first(b) + end(b) - 1.0); }
+  // Sum of the images of block b, into `out` (resized to one image).
+  void sum(std::size_t b, std::vector<double>& out) const {
+    out.assign(pixels_, 0.0);
+    for (std::size_t t = first(b); t < end(b); ++t) {
+      const double* img = &images_[t * pixels_];
+      for (std::size_t p = 0; p < pixels_; ++p) out[p] += img[p];
+    }
+  }
+
+ private:
+  const std::vector<double>& images_;
+  std::size_t n_images_, pixels_, block_;
+};
+
+// Shifts of every block against the mean image, after one align-and-re-average pass.
+std::vector<Shift> drift_against_mean(const Blocks& blocks, CrossCorrelator& xc, std::size_t ny, std::size_t nx) {
+  const std::size_t n_blocks = blocks.count(), pixels = ny * nx;
+  std::vector<double> sum, mean(pixels, 0.0);
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    blocks.sum(b, sum);
+    for (std::size_t p = 0; p < pixels; ++p) mean[p] += sum[p];
+  }
+  std::vector<Shift> shifts(n_blocks);
+  Prepared ref = xc.prepare(mean.data());
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    blocks.sum(b, sum);
+    shifts[b] = xc.estimate(ref, xc.prepare(sum.data()));
+  }
+  // The unaligned mean is blurred along the drift path; re-average the blocks moved back
+  // by their first estimates (block(y + s) = mean(y)) for a sharp reference. Pixels each
+  // block does not cover stay out of its average rather than being made up.
+  std::vector<double> acc(pixels, 0.0), weight(pixels, 0.0);
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    blocks.sum(b, sum);
+    for (std::size_t y = 0; y < ny; ++y)
+      for (std::size_t x = 0; x < nx; ++x) {
+        double val;
+        if (!sample_bilinear(sum, ny, nx, y + shifts[b].dy, x + shifts[b].dx, val)) continue;
+        acc[y * nx + x] += val;
+        weight[y * nx + x] += static_cast<double>(blocks.end(b) - blocks.first(b));
+      }
+  }
+  double covered_sum = 0.0, covered_weight = 0.0;
+  for (std::size_t p = 0; p < pixels; ++p) {
+    covered_sum += acc[p];
+    covered_weight += weight[p];
+  }
+  const double fill = covered_weight > 0.0 ? covered_sum / covered_weight : 0.0;
+  for (std::size_t p = 0; p < pixels; ++p) mean[p] = weight[p] > 0.0 ? acc[p] / weight[p] : fill;
+  ref = xc.prepare(mean.data());
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    blocks.sum(b, sum);
+    shifts[b] = xc.estimate(ref, xc.prepare(sum.data()));
+  }
+  return shifts;
+}
+
+}  // namespace
+
+Shift estimate_shift(const std::vector<double>& reference, const std::vector<double>& image, std::size_t ny,
+                     std::size_t nx, bool window) {
+  check_grid(ny, nx);
+  require(reference.size() == ny * nx && image.size() == ny * nx,
+          "registration: images must hold ny * nx = " + std::to_string(ny * nx) + " values, got " +
+              std::to_string(reference.size()) + " and " + std::to_string(image.size()));
+  CrossCorrelator xc(ny, nx, window);
+  const Prepared ref = xc.prepare(reference.data());
+  return xc.estimate(ref, xc.prepare(image.data()));
+}
+
+std::vector<Shift> estimate_drift(const std::vector<double>& images, std::size_t n_images, std::size_t ny,
+                                  std::size_t nx, Reference reference, std::size_t block) {
+  check_grid(ny, nx);
+  require(n_images >= 1, "registration: the time series has no images");
+  require(block >= 1, "registration: block size must be at least 1");
+  const std::size_t pixels = ny * nx;
+  require(n_images <= std::numeric_limits<std::size_t>::max() / pixels && images.size() == n_images * pixels,
+          "registration: time series must hold n_images * ny * nx = " + std::to_string(n_images) + " * " +
+              std::to_string(pixels) + " values, got " + std::to_string(images.size()));
+
+  const Blocks blocks(images, n_images, pixels, block);
+  const std::size_t n_blocks = blocks.count();
+  CrossCorrelator xc(ny, nx, /*window=*/true);
+  std::vector<Shift> per_block(n_blocks);
+  std::vector<double> sum;
+  switch (reference) {
+    case Reference::first: {
+      blocks.sum(0, sum);
+      const Prepared ref = xc.prepare(sum.data());
+      for (std::size_t b = 0; b < n_blocks; ++b) {
+        blocks.sum(b, sum);
+        per_block[b] = xc.estimate(ref, xc.prepare(sum.data()));
+      }
+      break;
+    }
+    case Reference::previous: {
+      blocks.sum(0, sum);
+      Prepared prev = xc.prepare(sum.data());
+      per_block[0] = xc.estimate(prev, prev);
+      for (std::size_t b = 1; b < n_blocks; ++b) {
+        blocks.sum(b, sum);
+        Prepared cur = xc.prepare(sum.data());
+        const Shift step = xc.estimate(prev, cur);
+        // block_b(y) = block_{b-1}(y - step) = block_0(y - step - s_{b-1}): shifts add.
+        per_block[b] = {per_block[b - 1].dy + step.dy, per_block[b - 1].dx + step.dx, step.peak_quality};
+        prev = std::move(cur);
+      }
+      break;
+    }
+    case Reference::mean:
+      per_block = drift_against_mean(blocks, xc, ny, nx);
+      break;
+  }
+  // One origin for every reference: the first block does not move.
+  const double oy = per_block[0].dy, ox = per_block[0].dx;
+  for (Shift& s : per_block) {
+    s.dy -= oy;
+    s.dx -= ox;
+  }
+
+  std::vector<Shift> out(n_images);
+  std::size_t b = 0;  // last block whose centre is <= t (or 0)
+  for (std::size_t t = 0; t < n_images; ++t) {
+    while (b + 1 < n_blocks && blocks.centre_time(b + 1) <= static_cast<double>(t)) ++b;
+    const Shift& lo = per_block[b];
+    Shift s = lo;
+    const double tc = blocks.centre_time(b);
+    if (b + 1 < n_blocks && static_cast<double>(t) > tc) {
+      const Shift& hi = per_block[b + 1];
+      const double w = (t - tc) / (blocks.centre_time(b + 1) - tc);
+      s.dy = lo.dy + w * (hi.dy - lo.dy);
+      s.dx = lo.dx + w * (hi.dx - lo.dx);
+    }
+    s.peak_quality = per_block[t / block].peak_quality;
+    out[t] = s;
+  }
+  return out;
+}
+
+}  // namespace ecm::registration

@@ -1,0 +1,241 @@
+// Shift estimation and time-series drift on synthetic textures shifted exactly (the blob
+// sum is evaluated at shifted coordinates, so sub-pixel shifts carry no resampling error).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "ecm/core/error.hpp"
+#include "ecm/registration/shift_estimation.hpp"
+
+namespace {
+
+using ecm::registration::estimate_drift;
+using ecm::registration::estimate_shift;
+using ecm::registration::Reference;
+using ecm::registration::Shift;
+
+struct Blob {
+  double y, x, sigma, amplitude;
+};
+
+// A smooth random texture like a VDF image: ~30 Gaussian blobs per 32 x 32 pixels, widths
+// 1.5-3 px, scattered beyond the grid so content enters as the image drifts.
+std::vector<Blob> random_texture(std::size_t ny, std::size_t nx, unsigned seed) {
+  constexpr double margin = 8.0;
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> uy(-margin, ny + margin), ux(-margin, nx + margin);
+  std::uniform_real_distribution<double> width(1.5, 3.0), amplitude(0.5, 1.5);
+  const auto n_blobs =
+      static_cast<std::size_t>(30.0 * (ny + 2 * margin) * (nx + 2 * margin) / (32.0 * 32.0));
+  std::vector<Blob> blobs(n_blobs);
+  for (Blob& b : blobs) b = {uy(rng), ux(rng), width(rng), amplitude(rng)};
+  return blobs;
+}
+
+// The texture moved by (dy, dx): value(y, x) = background + texture(y - dy, x - dx).
+std::vector<double> render(const std::vector<Blob>& blobs, std::size_t ny, std::size_t nx, double dy, double dx,
+                           double background = 0.0) {
+  std::vector<double> img(ny * nx, background);
+  for (std::size_t y = 0; y < ny; ++y)
+    for (std::size_t x = 0; x < nx; ++x)
+      for (const Blob& b : blobs) {
+        const double ry = y - dy - b.y, rx = x - dx - b.x;
+        img[y * nx + x] += b.amplitude * std::exp(-(ry * ry + rx * rx) / (2 * b.sigma * b.sigma));
+      }
+  return img;
+}
+
+// Series of images of one texture drifting along `truth`, noise-free.
+std::vector<double> render_series(const std::vector<Blob>& blobs, std::size_t ny, std::size_t nx,
+                                  const std::vector<Shift>& truth) {
+  std::vector<double> series;
+  series.reserve(truth.size() * ny * nx);
+  for (const Shift& s : truth) {
+    const auto img = render(blobs, ny, nx, s.dy, s.dx);
+    series.insert(series.end(), img.begin(), img.end());
+  }
+  return series;
+}
+
+double rms_error(const std::vector<Shift>& got, const std::vector<Shift>& truth) {
+  double sum = 0.0;
+  for (std::size_t t = 0; t < truth.size(); ++t)
+    sum += std::pow(got[t].dy - truth[t].dy, 2) + std::pow(got[t].dx - truth[t].dx, 2);
+  return std::sqrt(sum / truth.size());
+}
+
+// RMS error once the best constant offset is removed. With blocks the drift's origin is
+// the first block's centre, not image 0: a global translation, harmless to everything
+// downstream (it moves every image of the series alike).
+double rms_error_about_offset(const std::vector<Shift>& got, const std::vector<Shift>& truth) {
+  double oy = 0.0, ox = 0.0;
+  for (std::size_t t = 0; t < truth.size(); ++t) oy += got[t].dy - truth[t].dy, ox += got[t].dx - truth[t].dx;
+  oy /= truth.size();
+  ox /= truth.size();
+  std::vector<Shift> moved(truth);
+  for (Shift& s : moved) s.dy += oy, s.dx += ox;
+  return rms_error(got, moved);
+}
+
+double max_error(const std::vector<Shift>& got, const std::vector<Shift>& truth) {
+  double worst = 0.0;
+  for (std::size_t t = 0; t < truth.size(); ++t)
+    worst = std::max({worst, std::fabs(got[t].dy - truth[t].dy), std::fabs(got[t].dx - truth[t].dx)});
+  return worst;
+}
+
+const std::vector<Shift> kTestShifts = {{0.0, 0.0}, {3.0, -2.0}, {2.3, -1.7}, {0.5, 0.5},
+                                        {-4.1, 3.9}, {-0.25, 1.75}, {4.9, -4.6}};
+
+void check_shifts_recovered(std::size_t ny, std::size_t nx, unsigned seed, bool window) {
+  const auto blobs = random_texture(ny, nx, seed);
+  const auto reference = render(blobs, ny, nx, 0.0, 0.0);
+  for (const Shift& truth : kTestShifts) {
+    const Shift got = estimate_shift(reference, render(blobs, ny, nx, truth.dy, truth.dx), ny, nx, window);
+    INFO("grid " << ny << "x" << nx << " window " << window << " truth (" << truth.dy << ", " << truth.dx
+                 << ") got (" << got.dy << ", " << got.dx << ") quality " << got.peak_quality);
+    CHECK(std::fabs(got.dy - truth.dy) < 0.05);
+    CHECK(std::fabs(got.dx - truth.dx) < 0.05);
+    CHECK(got.peak_quality > 3.0);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("estimate_shift recovers integer and sub-pixel shifts", "[registration]") {
+  for (unsigned seed : {1u, 2u, 3u}) check_shifts_recovered(32, 32, seed, /*window=*/true);
+}
+
+TEST_CASE("estimate_shift works on non-square grids", "[registration]") {
+  for (unsigned seed : {4u, 5u}) {
+    check_shifts_recovered(24, 40, seed, /*window=*/true);
+    check_shifts_recovered(40, 24, seed, /*window=*/true);
+  }
+}
+
+TEST_CASE("estimate_shift is antisymmetric and rates a match above noise", "[registration]") {
+  const auto blobs = random_texture(32, 32, 6);
+  const auto a = render(blobs, 32, 32, 0.0, 0.0), b = render(blobs, 32, 32, 1.6, -2.2);
+  const Shift ab = estimate_shift(a, b, 32, 32), ba = estimate_shift(b, a, 32, 32);
+  CHECK(ab.dy == Approx(-ba.dy).margin(1e-9));
+  CHECK(ab.dx == Approx(-ba.dx).margin(1e-9));
+  // Two unrelated textures match worse than one texture with itself. The contrast is
+  // modest (about 2x here): a smooth map of unrelated textures still has a peak a few
+  // times its rms, so quality is a ranking, not a probability.
+  const auto other = render(random_texture(32, 32, 7), 32, 32, 0.0, 0.0);
+  const double unrelated = estimate_shift(a, other, 32, 32).peak_quality;
+  INFO("quality matched " << ab.peak_quality << " unrelated " << unrelated);
+  CHECK(unrelated < ab.peak_quality / 1.5);
+}
+
+TEST_CASE("estimate_shift of a constant image is zero with quality zero", "[registration]") {
+  const auto texture = render(random_texture(32, 32, 8), 32, 32, 0.0, 0.0);
+  const std::vector<double> constant(32 * 32, 3.7), zeros(32 * 32, 0.0);
+  for (bool window : {true, false}) {
+    for (const Shift& s : {estimate_shift(constant, texture, 32, 32, window),
+                           estimate_shift(texture, constant, 32, 32, window),
+                           estimate_shift(zeros, zeros, 32, 32, window)}) {
+      CHECK(s.dy == 0.0);
+      CHECK(s.dx == 0.0);
+      CHECK(s.peak_quality == 0.0);
+    }
+  }
+  const std::vector<double> series(5 * 32 * 32, 2.0);
+  for (const Shift& s : estimate_drift(series, 5, 32, 32, Reference::mean, 2)) {
+    CHECK(s.dy == 0.0);
+    CHECK(s.peak_quality == 0.0);
+  }
+}
+
+TEST_CASE("registration rejects bad sizes", "[registration]") {
+  const std::vector<double> img(32 * 32, 1.0);
+  CHECK_THROWS_AS(estimate_shift(img, img, 32, 31), ecm::InputError);
+  CHECK_THROWS_AS(estimate_shift(img, std::vector<double>(10, 1.0), 32, 32), ecm::InputError);
+  CHECK_THROWS_AS(estimate_shift(std::vector<double>(4, 1.0), std::vector<double>(4, 1.0), 2, 2), ecm::InputError);
+  CHECK_THROWS_AS(estimate_shift({}, {}, 0, 0), ecm::InputError);
+  auto bad = img;
+  bad[5] = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_AS(estimate_shift(img, bad, 32, 32), ecm::InputError);
+
+  const std::vector<double> series(3 * 32 * 32, 1.0);
+  CHECK_THROWS_AS(estimate_drift(series, 4, 32, 32, Reference::first), ecm::InputError);
+  CHECK_THROWS_AS(estimate_drift(series, 0, 32, 32, Reference::first), ecm::InputError);
+  CHECK_THROWS_AS(estimate_drift(series, 3, 32, 32, Reference::first, 0), ecm::InputError);
+  CHECK_THROWS_AS(estimate_drift(series, 3, 3, 1024, Reference::first), ecm::InputError);
+}
+
+TEST_CASE("the three references agree on a noise-free linear drift", "[registration]") {
+  constexpr std::size_t ny = 32, nx = 32, n = 50;
+  const auto blobs = random_texture(ny, nx, 9);
+  std::vector<Shift> truth(n);
+  for (std::size_t t = 0; t < n; ++t) truth[t] = {4.0 * t / (n - 1), -3.0 * t / (n - 1)};
+  const auto series = render_series(blobs, ny, nx, truth);
+  const auto first = estimate_drift(series, n, ny, nx, Reference::first);
+  const auto previous = estimate_drift(series, n, ny, nx, Reference::previous);
+  const auto mean = estimate_drift(series, n, ny, nx, Reference::mean);
+  INFO("max error first " << max_error(first, truth) << " previous " << max_error(previous, truth) << " mean "
+                          << max_error(mean, truth));
+  CHECK(max_error(first, truth) < 0.05);
+  // The cascade adds 49 small estimates: its error may grow, but only slowly.
+  CHECK(max_error(previous, truth) < 0.1);
+  CHECK(std::fabs(previous.back().dy - 4.0) < 0.1);
+  CHECK(std::fabs(previous.back().dx + 3.0) < 0.1);
+  CHECK(max_error(mean, truth) < 0.05);
+  CHECK(max_error(first, mean) < 0.05);
+  // Blocks of 7 along a linear drift: the per-block estimates interpolate back to the same
+  // line. The origin is then the first block's centre (image 3), and images before it are
+  // held flat, so compare from there on against the truth relative to image 3.
+  const auto blocked = estimate_drift(series, n, ny, nx, Reference::first, 7);
+  const std::vector<Shift> blocked_tail(blocked.begin() + 3, blocked.end());
+  std::vector<Shift> truth_tail;
+  for (std::size_t t = 3; t < n; ++t) truth_tail.push_back({truth[t].dy - truth[3].dy, truth[t].dx - truth[3].dx});
+  INFO("blocks of 7: max error " << max_error(blocked_tail, truth_tail));
+  CHECK(max_error(blocked_tail, truth_tail) < 0.05);
+  for (std::size_t t = 0; t < 3; ++t) CHECK((blocked[t].dy == 0.0 && blocked[t].dx == 0.0));
+}
+
+TEST_CASE("drift at ~1 count per pixel is recovered by blocks of 10", "[registration]") {
+  constexpr std::size_t ny = 32, nx = 32, n = 200, block = 10;
+  const auto blobs = random_texture(ny, nx, 10);
+  // Linear drift to (3.5, -3) plus a random walk; the largest excursion stays near 5 px.
+  std::mt19937 rng(11);
+  std::normal_distribution<double> step(0.0, 0.05);
+  std::vector<Shift> truth(n);
+  double wy = 0.0, wx = 0.0;
+  for (std::size_t t = 0; t < n; ++t) {
+    if (t > 0) wy += step(rng), wx += step(rng);
+    truth[t] = {3.5 * t / (n - 1) + wy, -3.0 * t / (n - 1) + wx};
+  }
+  for (Shift& s : truth) s.dy -= truth[0].dy, s.dx -= truth[0].dx;
+  double largest = 0.0;
+  for (const Shift& s : truth) largest = std::max(largest, std::hypot(s.dy, s.dx));
+  REQUIRE(largest < 6.0);
+  // Mean one count per pixel: a third of the signal is flat background, as in a VDF image.
+  const auto mean_texture = [&] {
+    const auto img = render(blobs, ny, nx, 0.0, 0.0);
+    double s = 0.0;
+    for (double v : img) s += v;
+    return s / img.size();
+  }();
+  const double scale = (2.0 / 3.0) / mean_texture, background = 1.0 / 3.0;
+  std::vector<double> series;
+  series.reserve(n * ny * nx);
+  std::mt19937 counts(12);
+  for (const Shift& s : truth)
+    for (double v : render(blobs, ny, nx, s.dy, s.dx)) {
+      std::poisson_distribution<int> poisson(background + scale * v);
+      series.push_back(poisson(counts));
+    }
+  for (Reference ref : {Reference::first, Reference::previous, Reference::mean}) {
+    const auto got = estimate_drift(series, n, ny, nx, ref, block);
+    INFO("reference " << static_cast<int>(ref) << ": rms error " << rms_error_about_offset(got, truth)
+                      << " px about the origin offset, " << rms_error(got, truth) << " px raw, max "
+                      << max_error(got, truth) << " px; largest drift " << largest << " px");
+    CHECK(rms_error_about_offset(got, truth) < 0.2);
+    CHECK(rms_error(got, truth) < 0.4);  // the origin offset included; the cascade's is largest
+  }
+}
