@@ -14,14 +14,8 @@ int cmd_inspect(int argc, char** argv, MPI_Comm comm) {
                                   "calibration) or an ecm result file (shape, fits, provenance)");
   options.add_options()("help,h", "show this help")("file", po::value<std::string>(), "HDF5 file (positional)")(
       "dataset", po::value<std::string>()->default_value("/frames"), "dataset path of an input");
-  po::positional_options_description positional;
-  positional.add("file", 1);
   po::variables_map vm;
-  ecm::cli::parse(argc, argv, options, positional, vm);
-  if (vm.count("help")) {
-    if (ecm::cli::is_printer(comm)) std::cout << options << std::endl;
-    return 0;
-  }
+  if (ecm::cli::parse_or_help(argc, argv, options, "file", vm, comm)) return 0;
   if (!vm.count("file")) throw ecm::InputError("no file given (ecm inspect FILE.h5)");
   // Every rank builds the description (so a bad file fails everywhere alike); rank 0 prints it.
   const std::string text = ecm::io::describe_file(vm["file"].as<std::string>(), vm["dataset"].as<std::string>());

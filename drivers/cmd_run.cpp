@@ -135,14 +135,8 @@ void print_summary(const ecm::engine::RunSummary& s) {
 
 int cmd_run(int argc, char** argv, MPI_Comm comm) {
   const auto options = run_options();
-  po::positional_options_description positional;
-  positional.add("input", 1);
   po::variables_map vm;
-  ecm::cli::parse(argc, argv, options, positional, vm);
-  if (vm.count("help")) {
-    if (ecm::cli::is_printer(comm)) std::cout << options << std::endl;
-    return 0;
-  }
+  if (ecm::cli::parse_or_help(argc, argv, options, "input", vm, comm)) return 0;
   const auto config = build_config(vm, argc, argv);
   const auto summary = ecm::engine::run(config, comm);
   if (ecm::cli::is_printer(comm)) print_summary(summary);

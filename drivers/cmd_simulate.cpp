@@ -42,14 +42,8 @@ int cmd_simulate(int argc, char** argv, MPI_Comm comm) {
     const std::string help = spec.help + " [default: " + spec.get(defaults) + "]";
     options.add_options()(spec.name.c_str(), po::value<std::string>()->value_name(spec.value_hint), help.c_str());
   }
-  po::positional_options_description positional;
-  positional.add("output", 1);
   po::variables_map vm;
-  ecm::cli::parse(argc, argv, options, positional, vm);
-  if (vm.count("help")) {
-    if (ecm::cli::is_printer(comm)) std::cout << options << std::endl;
-    return 0;
-  }
+  if (ecm::cli::parse_or_help(argc, argv, options, "output", vm, comm)) return 0;
   if (!vm.count("output")) throw ecm::InputError("no output file given (ecm simulate OUT.h5 --truth TRUTH.h5)");
   if (!vm.count("truth")) throw ecm::InputError("--truth TRUTH.h5 is required");
   SimConfig cfg;

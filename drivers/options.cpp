@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "ecm/core/error.hpp"
@@ -32,6 +33,16 @@ void parse(int argc, char** argv, const po::options_description& options,
   } catch (const po::error& e) {
     throw InputError(e.what());
   }
+}
+
+bool parse_or_help(int argc, char** argv, const po::options_description& options, const char* positional_name,
+                   po::variables_map& vm, MPI_Comm comm) {
+  po::positional_options_description positional;
+  positional.add(positional_name, 1);
+  parse(argc, argv, options, positional, vm);
+  if (!vm.count("help")) return false;
+  if (is_printer(comm)) std::cout << options << std::endl;
+  return true;
 }
 
 std::string to_ini(const po::variables_map& vm) {

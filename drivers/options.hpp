@@ -20,6 +20,12 @@ std::array<double, 2> parse_pair(const std::string& text, const std::string& opt
 void parse(int argc, char** argv, const po::options_description& options,
            const po::positional_options_description& positional, po::variables_map& vm);
 
+// Parses argv (one positional argument named `positional_name`) into vm. Returns true if
+// --help was asked for, after printing the options on the printing rank: the command then
+// returns 0 without doing anything else.
+bool parse_or_help(int argc, char** argv, const po::options_description& options, const char* positional_name,
+                   po::variables_map& vm, MPI_Comm comm);
+
 // The parsed options as INI text (key = value), for provenance.
 std::string to_ini(const po::variables_map& vm);
 
