@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "ecm/core/error.hpp"
+#include "ecm/core/mpi_check.hpp"
 
 namespace ecm::cli {
 
@@ -68,10 +69,6 @@ std::string command_line(int argc, char** argv) {
   return s;
 }
 
-bool is_printer(MPI_Comm comm) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  return rank == 0;
-}
+bool is_printer(MPI_Comm comm) { return mpi::rank(comm) == 0; }
 
 }  // namespace ecm::cli

@@ -12,13 +12,15 @@ constexpr double kMiB = 1024.0 * 1024.0;
 // Resident size of an MPI + HDF5 + Kokkos + FFTW process before any data (measured
 // on Debian 12, Open MPI 4.1: about 60 MiB; docs/performance.md).
 constexpr double kRuntimeBytes = 80.0 * kMiB;
-}  // namespace
 
+// The fixed overhead the plan assumes: runtime, FFT workspace, polar map, references.
 double fixed_overhead_bytes(const MemoryPlanInput& in) {
   const double polar_map = double(in.polar_map_entries) * 8.0 + double(in.n_bins_fine) * 8.0;
   const double references = double(in.det_pixels) * 4.0 * 3.0;
   return kRuntimeBytes + in.g2_workspace_bytes + polar_map + references;
 }
+
+}  // namespace
 
 MemoryPlan plan_memory(const MemoryPlanInput& in) {
   MemoryPlan plan;

@@ -1,28 +1,12 @@
 #include "ecm/engine/tile_processor.hpp"
 
+#include "ecm/core/views.hpp"
 #include "ecm/kernels/convert.hpp"
 #include "ecm/kernels/polar_transform.hpp"
 #include "ecm/kernels/strip_binning.hpp"
 #include "ecm/kernels/series_stats.hpp"
 
 namespace ecm::engine {
-
-namespace {
-template <class T>
-Kokkos::View<T*, MemSpace> upload(const std::vector<T>& host, const char* label) {
-  Kokkos::View<T*, MemSpace> v(std::string(label), host.size());
-  auto h = Kokkos::create_mirror_view(v);
-  for (std::size_t i = 0; i < host.size(); ++i) h(i) = host[i];
-  Kokkos::deep_copy(v, h);
-  return v;
-}
-
-template <class T, class V>
-std::vector<T> download(const V& view) {
-  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), view);
-  return std::vector<T>(h.data(), h.data() + h.extent(0));
-}
-}  // namespace
 
 TileProcessor::TileProcessor(const RunConfig& config, const AnalysisSetup& setup, const polar::PolarMapHost& map,
                              const preprocess::DetectorCorrections<MemSpace>& corrections, const MemoryPlan& plan,
@@ -33,9 +17,9 @@ TileProcessor::TileProcessor(const RunConfig& config, const AnalysisSetup& setup
       corrections_(corrections),
       plan_(plan),
       g2_(std::move(g2)) {
-  lag_s_ = upload(setup.lag_s, "ecm::engine::lag_s");
-  std::vector<float> area(setup.bin_area_px.begin(), setup.bin_area_px.end());
-  bin_area_ = upload(area, "ecm::engine::bin_area");
+  lag_s_ = to_device<MemSpace>(setup.lag_s, "ecm::engine::lag_s");
+  bin_area_ = to_device<MemSpace>(std::vector<float>(setup.bin_area_px.begin(), setup.bin_area_px.end()),
+                                  "ecm::engine::bin_area");
 }
 
 TileProcessor::~TileProcessor() = default;
@@ -98,16 +82,16 @@ io::TileResults TileProcessor::process(const io::InputDataset& input, const Scan
   timer.mark("fit");
 
   io::TileResults r;
-  r.tau = download<float>(fitted.tau);
-  r.tau_err = download<float>(fitted.tau_err);
-  r.beta = download<float>(fitted.beta);
-  r.beta_err = download<float>(fitted.beta_err);
-  r.contrast = download<float>(fitted.contrast);
-  r.contrast_err = download<float>(fitted.contrast_err);
-  r.baseline = download<float>(fitted.baseline);
-  r.chi2_red = download<float>(fitted.chi2_red);
-  r.fit_status = download<std::uint8_t>(fitted.status);
-  r.mean_intensity = download<float>(mean_intensity);
+  r.tau = to_host(fitted.tau);
+  r.tau_err = to_host(fitted.tau_err);
+  r.beta = to_host(fitted.beta);
+  r.beta_err = to_host(fitted.beta_err);
+  r.contrast = to_host(fitted.contrast);
+  r.contrast_err = to_host(fitted.contrast_err);
+  r.baseline = to_host(fitted.baseline);
+  r.chi2_red = to_host(fitted.chi2_red);
+  r.fit_status = to_host(fitted.status);
+  r.mean_intensity = to_host(mean_intensity);
   if (config_.save_g2) {
     auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), g2);
     r.g2.assign(h.data(), h.data() + h.size());

@@ -300,6 +300,14 @@ void write_hyperslab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& 
   }
 }
 
+Handle write_small_dataset(hid_t file, const std::string& path, hid_t file_type, hid_t mem_type,
+                           const std::vector<hsize_t>& shape, const void* data, bool writer) {
+  Handle ds = create_dataset(file, path, file_type, shape);
+  const std::vector<hsize_t> start(shape.size(), 0);
+  write_hyperslab(ds, mem_type, start, writer ? shape : std::vector<hsize_t>(shape.size(), 0), data, true);
+  return ds;
+}
+
 void read_hyperslab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& start,
                     const std::vector<hsize_t>& count, void* buffer, bool collective) {
   Selection s = select(dataset, start, count);

@@ -114,7 +114,6 @@ void InputDataset::read_tile_block(std::size_t t0, std::size_t nt, const ScanTil
         h5::read_hyperslab(dataset_, mem_type, {frame, 0, 0}, {tile.nx, L.det_y, L.det_x}, dst, false);
       }
   }
-  bytes_read_ += double(nt) * tile.positions() * L.det_pixels() * L.element_bytes();
 }
 
 std::vector<float> read_detector_reference(const std::string& spec, const std::string& input_file, std::size_t det_y,

@@ -66,10 +66,9 @@ void ResultFile::write_tile(const ScanTile& tile, const TileResults& r) {
 namespace {
 void write_1d(hid_t file, const std::string& path, const std::vector<double>& values, const std::string& units,
               MPI_Comm comm) {
-  h5::Handle ds = h5::create_dataset(file, path, H5T_IEEE_F64LE, {values.size()});
+  h5::Handle ds = h5::write_small_dataset(file, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {values.size()},
+                                          values.data(), mpi::rank(comm) == 0);
   h5::write_attribute(ds, "units", units);
-  const bool writer = mpi::rank(comm) == 0;
-  h5::write_hyperslab(ds, H5T_NATIVE_DOUBLE, {0}, {writer ? values.size() : 0}, values.data(), true);
 }
 }  // namespace
 
@@ -81,11 +80,10 @@ void ResultFile::write_axes(const std::vector<double>& k_r, const std::vector<do
 }
 
 void ResultFile::write_drift(const std::vector<double>& drift_yx, const std::string& method) {
-  h5::Handle ds = h5::create_dataset(file_, "/registration/drift_yx", H5T_IEEE_F64LE, {drift_yx.size() / 2, 2});
+  h5::Handle ds = h5::write_small_dataset(file_, "/registration/drift_yx", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                                          {drift_yx.size() / 2, 2}, drift_yx.data(), mpi::rank(comm_) == 0);
   h5::write_attribute(ds, "units", std::string("scan pixels (y, x) per cycle"));
   h5::write_attribute(ds, "method", method);
-  const bool writer = mpi::rank(comm_) == 0;
-  h5::write_hyperslab(ds, H5T_NATIVE_DOUBLE, {0, 0}, {writer ? drift_yx.size() / 2 : 0, 2}, drift_yx.data(), true);
 }
 
 void ResultFile::write_attribute(const std::string& name, const std::string& value) {

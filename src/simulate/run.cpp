@@ -35,14 +35,6 @@ std::pair<std::size_t, std::size_t> rows_of(std::size_t rows, int rank, int size
   return {begin, begin + base + (r < extra ? 1 : 0)};
 }
 
-// A small 2-D reference (det shape) written by rank 0 of a collective call.
-void write_reference(hid_t file, const std::string& path, hid_t file_type, hid_t mem_type, const SimConfig& cfg,
-                     const void* data, bool writer) {
-  h5::Handle ds = h5::create_dataset(file, path, file_type, {cfg.det_y, cfg.det_x});
-  const std::vector<hsize_t> count = writer ? std::vector<hsize_t>{cfg.det_y, cfg.det_x} : std::vector<hsize_t>{0, 0};
-  h5::write_hyperslab(ds, mem_type, {0, 0}, count, data, true);
-}
-
 void generate_and_write(const SimConfig& cfg, const std::string& out_path, const std::string& truth_path,
                         MPI_Comm comm, bool& created_out, bool& created_truth) {
   const int rank = mpi::rank(comm), size = mpi::size(comm);
@@ -74,9 +66,11 @@ void generate_and_write(const SimConfig& cfg, const std::string& out_path, const
   h5::Handle frames = create_frames_dataset(file, cfg);
   if (cfg.has_detector_references()) {
     const DetectorModel& det = gen.detector();
-    write_reference(file, "/dark", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, cfg, det.dark().data(), rank == 0);
-    write_reference(file, "/gain", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, cfg, det.gain_reference().data(), rank == 0);
-    write_reference(file, "/mask", H5T_STD_U8LE, H5T_NATIVE_UINT8, cfg, det.mask().data(), rank == 0);
+    const std::vector<hsize_t> det_shape{cfg.det_y, cfg.det_x};
+    h5::write_small_dataset(file, "/dark", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, det_shape, det.dark().data(), rank == 0);
+    h5::write_small_dataset(file, "/gain", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, det_shape, det.gain_reference().data(),
+                            rank == 0);
+    h5::write_small_dataset(file, "/mask", H5T_STD_U8LE, H5T_NATIVE_UINT8, det_shape, det.mask().data(), rank == 0);
   }
 
   std::vector<unsigned char> buffer;

@@ -35,7 +35,4 @@ struct MemoryPlanInput {
 // Throws InputError when the budget cannot hold even one scan position.
 MemoryPlan plan_memory(const MemoryPlanInput& in);
 
-// The fixed overhead the plan assumes (runtime, libraries, FFT buffers), in bytes.
-double fixed_overhead_bytes(const MemoryPlanInput& in);
-
 }  // namespace ecm::engine

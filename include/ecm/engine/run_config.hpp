@@ -40,7 +40,6 @@ struct RunConfig {
 
   // Resources
   double memory_budget_bytes = 2.0 * (1ull << 30);  // per rank
-  bool register_drift = false;     // drift registration: not implemented yet (issue 3)
 
   // Provenance
   std::string command_line;

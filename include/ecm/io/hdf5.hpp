@@ -84,6 +84,11 @@ Handle create_dataset(hid_t file, const std::string& path, hid_t type, const std
 // count with any zero selects nothing: such a rank still takes part in a collective call.
 void write_hyperslab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& start,
                      const std::vector<hsize_t>& count, const void* buffer, bool collective);
+// Creates a small dataset of `shape` collectively and fills it from `data` on the rank where
+// `writer` is true (the others take part with an empty selection). Returns it for attributes.
+Handle write_small_dataset(hid_t file, const std::string& path, hid_t file_type, hid_t mem_type,
+                           const std::vector<hsize_t>& shape, const void* data, bool writer);
+
 // Collective writes that HDF5 carried out independently (H5Pget_mpio_no_collective_cause),
 // counted over the process's lifetime: parallel performance depends on this staying 0.
 std::size_t writes_not_collective();

@@ -68,14 +68,10 @@ class InputDataset {
     read_tile_block(t0, nt, tile, out, H5T_NATIVE_FLOAT);
   }
 
-  // Bytes read so far by this rank (for throughput reports).
-  double bytes_read() const { return bytes_read_; }
-
  private:
   std::string file_path_, dataset_path_;
   h5::Handle file_, dataset_;
   InputLayout layout_;
-  mutable double bytes_read_ = 0;
 };
 
 // A 2-D detector reference (dark, gain, mask) given as "FILE.h5:/path", or "/path" inside

@@ -25,6 +25,7 @@
 
 #include "ecm/core/error.hpp"
 #include "ecm/core/kokkos_types.hpp"
+#include "ecm/core/views.hpp"
 #include "ecm/kernels/g2_fftw.hpp"
 #include "ecm/kernels/g2_normalize.hpp"
 #include "ecm/kernels/g2_portable.hpp"
@@ -128,17 +129,8 @@ G2Engine<ExecSpace>::G2Engine(int n_t, int max_lag, const LagBins& bins, Normali
   require(backend != Backend::fftw || host_ok,
           std::string("g2: the fftw backend needs a host execution space, not ") + ExecSpace::name());
 
-  const int nb = static_cast<int>(bins.size());
-  first_ = Kokkos::View<int*, Mem>("ecm::g2::bin_first", nb);
-  last_ = Kokkos::View<int*, Mem>("ecm::g2::bin_last", nb);
-  auto first_h = Kokkos::create_mirror_view(first_);
-  auto last_h = Kokkos::create_mirror_view(last_);
-  for (int b = 0; b < nb; ++b) {
-    first_h(b) = bins.first[b];
-    last_h(b) = bins.last[b];
-  }
-  Kokkos::deep_copy(first_, first_h);
-  Kokkos::deep_copy(last_, last_h);
+  first_ = to_device<Mem>(bins.first, "ecm::g2::bin_first");
+  last_ = to_device<Mem>(bins.last, "ecm::g2::bin_last");
 
   if (backend == Backend::fftw) {
     n_fft_ = fftw_friendly_size(n_t + max_lag);

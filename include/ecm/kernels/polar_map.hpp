@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ecm/core/geometry.hpp"
+#include "ecm/core/views.hpp"
 
 namespace ecm::polar {
 
@@ -47,20 +48,9 @@ template <class MemSpace>
 PolarMap<MemSpace> upload(const PolarMapHost& host) {
   PolarMap<MemSpace> m;
   m.n_bins = host.grid.n_bins();
-  m.row_offsets = Kokkos::View<std::int64_t*, MemSpace>("ecm::polar::row_offsets", host.row_offsets.size());
-  m.pixels = Kokkos::View<std::int32_t*, MemSpace>("ecm::polar::pixels", host.pixels.size());
-  m.weights = Kokkos::View<float*, MemSpace>("ecm::polar::weights", host.weights.size());
-  auto ro = Kokkos::create_mirror_view(m.row_offsets);
-  auto px = Kokkos::create_mirror_view(m.pixels);
-  auto w = Kokkos::create_mirror_view(m.weights);
-  for (std::size_t i = 0; i < host.row_offsets.size(); ++i) ro(i) = host.row_offsets[i];
-  for (std::size_t i = 0; i < host.pixels.size(); ++i) {
-    px(i) = host.pixels[i];
-    w(i) = host.weights[i];
-  }
-  Kokkos::deep_copy(m.row_offsets, ro);
-  Kokkos::deep_copy(m.pixels, px);
-  Kokkos::deep_copy(m.weights, w);
+  m.row_offsets = to_device<MemSpace>(host.row_offsets, "ecm::polar::row_offsets");
+  m.pixels = to_device<MemSpace>(host.pixels, "ecm::polar::pixels");
+  m.weights = to_device<MemSpace>(host.weights, "ecm::polar::weights");
   return m;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ecm/core/kokkos_types.hpp"
+#include "ecm/core/views.hpp"
 
 namespace ecm::preprocess {
 
@@ -25,20 +26,12 @@ DetectorCorrections<MemSpace> make_corrections(const std::vector<float>& dark, c
                                                const std::vector<float>& mask, float threshold) {
   DetectorCorrections<MemSpace> c;
   c.threshold = threshold;
-  auto upload = [](const std::vector<float>& host, const char* label) {
-    Kokkos::View<float*, MemSpace> v(std::string(label), host.size());
-    auto h = Kokkos::create_mirror_view(v);
-    for (std::size_t i = 0; i < host.size(); ++i) h(i) = host[i];
-    Kokkos::deep_copy(v, h);
-    return v;
-  };
-  if (!dark.empty()) c.dark = upload(dark, "ecm::preprocess::dark");
-  if (!gain.empty()) c.gain = upload(gain, "ecm::preprocess::gain");
+  if (!dark.empty()) c.dark = to_device<MemSpace>(dark, "ecm::preprocess::dark");
+  if (!gain.empty()) c.gain = to_device<MemSpace>(gain, "ecm::preprocess::gain");
   if (!mask.empty()) {
-    c.mask = Kokkos::View<std::uint8_t*, MemSpace>("ecm::preprocess::mask", mask.size());
-    auto h = Kokkos::create_mirror_view(c.mask);
-    for (std::size_t i = 0; i < mask.size(); ++i) h(i) = mask[i] != 0.0f ? 1 : 0;
-    Kokkos::deep_copy(c.mask, h);
+    std::vector<std::uint8_t> bad(mask.size());
+    for (std::size_t i = 0; i < mask.size(); ++i) bad[i] = mask[i] != 0.0f ? 1 : 0;
+    c.mask = to_device<MemSpace>(bad, "ecm::preprocess::mask");
   }
   return c;
 }
