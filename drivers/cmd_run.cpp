@@ -42,6 +42,19 @@ po::options_description run_options() {
     ("bin-kphi", po::value<int>()->default_value(1), "likewise in k_phi")
     ("bin-t", po::value<int>()->default_value(1), "sum this many consecutive scan cycles (time step grows accordingly)")
     ("polar-subsample", po::value<int>()->default_value(8), "sub-pixels per pixel edge in the count-conserving transform");
+  po::options_description reg("Drift registration and beam-centre tracking (docs/registration.md)");
+  reg.add_options()
+    ("no-register", po::bool_switch(), "neither measure nor correct the sample drift")
+    ("drift-file", po::value<std::string>(), "apply the drift in FILE.h5[:/path] (default path /registration/drift_yx, (t, 2) scan px) instead of measuring it")
+    ("drift-reference", po::value<std::string>()->default_value("mean"), "VDF blocks registered against: first | previous | mean")
+    ("register-stride", po::value<std::size_t>()->default_value(0), "read one cycle in this many for registration; 0 = auto (up to 8)")
+    ("drift-block", po::value<std::size_t>()->default_value(0), "cycles summed per drift estimate (a multiple of the stride); 0 = auto")
+    ("drift-smooth", po::value<double>()->default_value(0.0), "Gaussian smoothing of the drift over blocks (std, in blocks); 0 = none")
+    ("drift-threshold", po::value<double>()->default_value(0.25), "drift corrected only if its range reaches this [scan px]")
+    ("vdf-k-range", po::value<std::string>(), "LO,HI of the annular virtual detector [1/A]; default the polar strip")
+    ("no-center-track", po::bool_switch(), "one beam centre for the whole run instead of a tracked one")
+    ("center-block", po::value<std::size_t>()->default_value(0), "cycles per beam-centre measurement (a multiple of the stride); 0 = auto")
+    ("center-tolerance", po::value<double>()->default_value(0.05), "a new polar map when the tracked centre moves further [detector px]");
   po::options_description corr("Correlation and KWW fit");
   corr.add_options()
     ("normalization", po::value<std::string>()->default_value("symmetric"), "g2 normalisation: symmetric | standard")
@@ -57,7 +70,7 @@ po::options_description run_options() {
                                "k-resolved ECM: the KWW relaxation time tau(r, k_r, k_phi) of every scan position and\n"
                                "ring pixel of a 5D-STEM acquisition, written to one HDF5 file (docs/output-format.md).\n"
                                "Run under mpiexec to spread the scan over ranks.");
-  all.add(io).add(cal).add(pre).add(corr);
+  all.add(io).add(cal).add(pre).add(reg).add(corr);
   return all;
 }
 
@@ -93,6 +106,26 @@ ecm::engine::RunConfig build_config(const po::variables_map& vm, int argc, char*
   c.bin.kphi = vm["bin-kphi"].as<int>();
   c.bin.t = vm["bin-t"].as<int>();
   c.polar_subsample = vm["polar-subsample"].as<int>();
+  auto& r = c.registration;
+  r.drift = !vm["no-register"].as<bool>();
+  r.center_track = !vm["no-center-track"].as<bool>();
+  if (vm.count("drift-file")) r.drift_file = vm["drift-file"].as<std::string>();
+  const std::string ref = vm["drift-reference"].as<std::string>();
+  if (ref == "first") r.reference = ecm::registration::Reference::first;
+  else if (ref == "previous") r.reference = ecm::registration::Reference::previous;
+  else if (ref == "mean") r.reference = ecm::registration::Reference::mean;
+  else throw InputError("--drift-reference must be first, previous or mean (got '" + ref + "')");
+  r.stride = vm["register-stride"].as<std::size_t>();
+  r.drift_block = vm["drift-block"].as<std::size_t>();
+  r.center_block = vm["center-block"].as<std::size_t>();
+  r.smooth_blocks = vm["drift-smooth"].as<double>();
+  r.min_drift_px = vm["drift-threshold"].as<double>();
+  r.center_tolerance_px = vm["center-tolerance"].as<double>();
+  if (vm.count("vdf-k-range")) r.vdf_k_range = parse_pair(vm["vdf-k-range"].as<std::string>(), "vdf-k-range");
+  if (!(r.smooth_blocks >= 0)) throw InputError("--drift-smooth must be >= 0");
+  if (!(r.min_drift_px >= 0)) throw InputError("--drift-threshold must be >= 0");
+  if (!(r.center_tolerance_px > 0)) throw InputError("--center-tolerance must be > 0");
+  if (!r.drift_file.empty() && !r.drift) throw InputError("--drift-file and --no-register contradict each other");
   c.normalization = ecm::g2::parse_normalization(vm["normalization"].as<std::string>());
   c.n_lags = vm["n-lags"].as<int>();
   c.max_lag_fraction = vm["max-lag-fraction"].as<double>();
@@ -126,6 +159,8 @@ void print_summary(const ecm::engine::RunSummary& s) {
             << s.raw_bytes / MB / s.wall_s / s.n_ranks << " MB/s per rank (" << s.raw_bytes / MB << " MB read)\n"
             << "  peak memory     " << s.peak_rss_bytes / MiB << " MiB per rank (planned " << s.plan.planned_peak_bytes() / MiB
             << " MiB)\n"
+            << "  drift           " << s.drift_line << "\n"
+            << "  beam centre     " << s.center_line << "\n"
             << "  stages, s       ";
   for (const auto& [stage, seconds] : s.stage_seconds_max) std::cout << stage << " " << std::setprecision(2) << seconds << "  ";
   std::cout << "(slowest rank)" << std::endl;

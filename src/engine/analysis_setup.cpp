@@ -43,6 +43,7 @@ Prepared prepare_analysis(const RunConfig& config, const io::InputDataset& input
   if (!config.gain.empty()) gain = io::read_detector_reference(config.gain, config.input_path, det_y, det_x, "gain");
   if (!config.mask.empty()) mask = io::read_detector_reference(config.mask, config.input_path, det_y, det_x, "mask");
   p.corrections = preprocess::make_corrections<MemSpace>(dark, gain, mask, config.threshold);
+  p.mask = mask;
 
   p.map = polar::build_polar_map(s.fine_grid, s.calibration.k_pixel_size, s.calibration.beam_center_yx, det_y, det_x,
                                  config.polar_subsample, mask);

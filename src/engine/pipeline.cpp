@@ -12,6 +12,7 @@
 
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/engine/analysis_setup.hpp"
+#include "ecm/engine/registration.hpp"
 #include "ecm/engine/tile_processor.hpp"
 #include "ecm/engine/tiling.hpp"
 #include "ecm/io/result_file.hpp"
@@ -89,6 +90,57 @@ void write_provenance(io::ResultFile& out, const RunConfig& config, const Analys
   out.write_attribute("cycles_analysed", double(setup.n_t_used));
 }
 
+std::string describe_drift(const Registration& reg, std::size_t n_used) {
+  std::ostringstream s;
+  s.setf(std::ios::fixed);
+  s.precision(2);
+  double lo_y = 0, hi_y = 0, lo_x = 0, hi_x = 0;
+  for (std::size_t t = 0; t < n_used; ++t) {
+    lo_y = std::min(lo_y, reg.drift_y(t)), hi_y = std::max(hi_y, reg.drift_y(t));
+    lo_x = std::min(lo_x, reg.drift_x(t)), hi_x = std::max(hi_x, reg.drift_x(t));
+  }
+  s << "y " << lo_y << ".." << hi_y << ", x " << lo_x << ".." << hi_x << " scan px; " << reg.drift_method;
+  return s.str();
+}
+
+std::string describe_center(const Registration& reg, std::size_t n_used, std::size_t n_maps) {
+  std::ostringstream s;
+  s.setf(std::ios::fixed);
+  s.precision(2);
+  const auto a = reg.center(0), b = reg.center(n_used - 1);
+  s << "(" << a[0] << ", " << a[1] << ") -> (" << b[0] << ", " << b[1] << ") px, " << n_maps << " polar map(s); "
+    << reg.center_method;
+  return s.str();
+}
+
+// /registration: what was measured and applied, per cycle and per block (docs/output-format.md).
+void write_registration(io::ResultFile& out, const Registration& reg, std::size_t n_maps) {
+  const std::string convention =
+      "at cycle t, scan position r shows the sample point that r + drift_yx[t] showed at cycle 0";
+  out.write_table("/registration/drift_yx", reg.drift_yx, {reg.n_t, 2},
+                  {{"units", "scan pixels (y, x) per cycle"}, {"convention", convention}, {"method", reg.drift_method},
+                   {"applied", reg.drift_applied ? "yes" : "no"}});
+  out.write_table("/registration/peak_quality", reg.peak_quality, {reg.n_t},
+                  {{"units", "cross-correlation peak over the rms of the map away from it (NaN: not measured)"}});
+  out.write_table("/registration/beam_center_yx", reg.center_yx, {reg.n_t, 2},
+                  {{"units", "detector pixels (y, x) per cycle, pixel centres at integers"},
+                   {"method", reg.center_method},
+                   {"polar_maps", std::to_string(n_maps)}});
+  if (!reg.block_cycle.empty()) {
+    out.write_table("/registration/blocks/cycle", reg.block_cycle, {reg.block_cycle.size()},
+                    {{"units", "cycle (mean of the cycles read in the block)"}});
+    out.write_table("/registration/blocks/drift_yx", reg.block_drift_yx, {reg.block_cycle.size(), 2},
+                    {{"units", "scan pixels (y, x)"}});
+    out.write_table("/registration/blocks/peak_quality", reg.block_quality, {reg.block_cycle.size()}, {});
+  }
+  if (!reg.center_block_cycle.empty()) {
+    out.write_table("/registration/center_blocks/cycle", reg.center_block_cycle, {reg.center_block_cycle.size()},
+                    {{"units", "cycle (mean of the cycles read in the block)"}});
+    out.write_table("/registration/center_blocks/beam_center_yx", reg.center_block_yx,
+                    {reg.center_block_cycle.size(), 2}, {{"units", "detector pixels (y, x)"}});
+  }
+}
+
 }  // namespace
 
 RunSummary run(const RunConfig& config, MPI_Comm comm) {
@@ -118,10 +170,33 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   auto g2_engine = std::make_unique<g2::G2Engine<ExecSpace>>(int(setup.n_t_binned), setup.lag_bins.last.back(),
                                                              setup.lag_bins, config.normalization);
   mem.g2_workspace_bytes = double(g2_engine->workspace_bytes());
-  const MemoryPlan plan = plan_memory(mem);
   // Tiles no larger than the budget allows, and at least one per rank so that none idles.
   const std::size_t balanced = (L.positions() + std::size_t(n_ranks) - 1) / std::size_t(n_ranks);
-  const auto tiles = make_tiles(L.scan_y, L.scan_x, std::min(plan.positions_per_tile, balanced));
+  const auto plan_tiles = [&](const MemoryPlan& plan) {
+    return make_tiles(L.scan_y, L.scan_x, std::min(plan.positions_per_tile, balanced));
+  };
+  MemoryPlan plan = plan_memory(mem);
+  auto tiles = plan_tiles(plan);
+  timer.mark("setup");
+
+  // Registration reads one cycle in a few of this rank's tiles; the analysis tiles are
+  // re-planned if the drift is applied (the reader then holds a halo per tile).
+  const Registration reg = register_acquisition(config.registration, setup, input, tiles_of_rank(tiles, me, n_ranks),
+                                                prep.corrections, prep.mask, config.grid.k_min, config.grid.k_max,
+                                                comm, timer);
+  const auto segments = center_segments(reg, setup.n_t_used, config.registration.center_tolerance_px);
+  std::vector<polar::PolarMapHost> maps;
+  for (const auto& seg : segments)
+    maps.push_back(polar::build_polar_map(setup.fine_grid, setup.calibration.k_pixel_size, seg.center, L.det_y,
+                                          L.det_x, config.polar_subsample, prep.mask));
+  std::size_t map_entries = 0;
+  for (const auto& m : maps) map_entries += m.pixels.size();
+  if (reg.drift_applied || maps.size() > 1) {
+    mem.polar_map_entries = map_entries;
+    mem.read_halo_factor = reg.drift_applied ? 3.0 : 1.0;
+    plan = plan_memory(mem);
+    tiles = plan_tiles(plan);
+  }
   const auto mine = tiles_of_rank(tiles, me, n_ranks);
 
   io::ResultShape shape;
@@ -138,11 +213,11 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
     for (int i = 0; i < config.grid.n_kr; ++i) k_r.push_back(config.grid.kr_center(i));
     for (int j = 0; j < config.grid.n_kphi; ++j) k_phi.push_back(config.grid.kphi_center(j));
     out.write_axes(k_r, k_phi, setup.lag_s);
-    out.write_drift(std::vector<double>(2 * L.n_t, 0.0), "none (registration not applied)");
+    write_registration(out, reg, segments.size());
   }
   timer.mark("setup");
 
-  TileProcessor processor(config, setup, prep.map, prep.corrections, plan, std::move(g2_engine));
+  TileProcessor processor(config, setup, maps, segments, reg, prep.corrections, plan, std::move(g2_engine));
   TauHistogram histogram;
   std::size_t rounds = mine.size();
   mpi::check(MPI_Allreduce(MPI_IN_PLACE, &rounds, 1, MPI_UNSIGNED_LONG, MPI_MAX, comm), "MPI_Allreduce(rounds)");
@@ -167,11 +242,14 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   summary.plan = plan;
   summary.raw_bytes = double(setup.n_t_used) * L.positions() * L.det_pixels() * L.element_bytes();
   summary.output_path = config.output_path;
+  summary.drift_line = describe_drift(reg, setup.n_t_used);
+  summary.center_line = describe_center(reg, setup.n_t_used, segments.size());
   summary.peak_rss_bytes = peak_rss_bytes();
   mpi::check(MPI_Allreduce(MPI_IN_PLACE, &summary.peak_rss_bytes, 1, MPI_DOUBLE, MPI_MAX, comm),
              "MPI_Allreduce(peak rss)");
   // A fixed list: every rank must make the same reductions, also one that had no tile.
-  for (const char* stage : {"setup", "read", "polar", "g2", "fit", "download", "write"}) {
+  for (const char* stage :
+       {"setup", "register", "register_read", "register_wait", "read", "polar", "g2", "fit", "download", "write"}) {
     const auto it = timer.seconds().find(stage);
     double worst = it == timer.seconds().end() ? 0.0 : it->second;
     mpi::check(MPI_Allreduce(MPI_IN_PLACE, &worst, 1, MPI_DOUBLE, MPI_MAX, comm), "MPI_Allreduce(stage time)");

@@ -1,28 +1,61 @@
 #include "ecm/engine/tile_processor.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "ecm/core/views.hpp"
 #include "ecm/kernels/convert.hpp"
 #include "ecm/kernels/polar_transform.hpp"
+#include "ecm/kernels/registration_kernels.hpp"
 #include "ecm/kernels/strip_binning.hpp"
 #include "ecm/kernels/series_stats.hpp"
 
 namespace ecm::engine {
 
-TileProcessor::TileProcessor(const RunConfig& config, const AnalysisSetup& setup, const polar::PolarMapHost& map,
+TileProcessor::TileProcessor(const RunConfig& config, const AnalysisSetup& setup,
+                             const std::vector<polar::PolarMapHost>& maps, std::vector<CenterSegment> segments,
+                             const Registration& registration,
                              const preprocess::DetectorCorrections<MemSpace>& corrections, const MemoryPlan& plan,
                              std::unique_ptr<g2::G2Engine<ExecSpace>> g2)
     : config_(config),
       setup_(setup),
-      map_(polar::upload<MemSpace>(map)),
       corrections_(corrections),
       plan_(plan),
-      g2_(std::move(g2)) {
+      g2_(std::move(g2)),
+      segments_(std::move(segments)),
+      registration_(registration) {
+  require(!maps.empty() && maps.size() == segments_.size(), "internal: one polar map per beam-centre segment");
+  for (const auto& m : maps) maps_.push_back(polar::upload<MemSpace>(m));
   lag_s_ = to_device<MemSpace>(setup.lag_s, "ecm::engine::lag_s");
   bin_area_ = to_device<MemSpace>(std::vector<float>(setup.bin_area_px.begin(), setup.bin_area_px.end()),
                                   "ecm::engine::bin_area");
+  if (registration_.drift_applied)
+    for (std::size_t t = 0; t < setup.n_t_used; ++t) {
+      drift_lo_y_ = std::min(drift_lo_y_, registration_.drift_y(t));
+      drift_hi_y_ = std::max(drift_hi_y_, registration_.drift_y(t));
+      drift_lo_x_ = std::min(drift_lo_x_, registration_.drift_x(t));
+      drift_hi_x_ = std::max(drift_hi_x_, registration_.drift_x(t));
+    }
 }
 
 TileProcessor::~TileProcessor() = default;
+
+std::vector<std::uint8_t> TileProcessor::out_of_field(const io::InputLayout& L, const ScanTile& tile) const {
+  // Position r shows sample point r + drift(t) of cycle 0's frame, so cycle 0's content at
+  // r is read at r - drift(t): inside the scan at every cycle iff r - max(drift) >= 0 and
+  // r - min(drift) <= N - 1 per axis. Never extrapolated.
+  std::vector<std::uint8_t> outside(tile.positions(), 0);
+  if (!registration_.drift_applied) return outside;
+  const double eps = 1e-9;  // an exact edge is inside
+  for (std::size_t y = 0; y < tile.ny; ++y)
+    for (std::size_t x = 0; x < tile.nx; ++x) {
+      const double ry = double(tile.y0 + y), rx = double(tile.x0 + x);
+      const bool inside = ry - drift_hi_y_ >= -eps && ry - drift_lo_y_ <= double(L.scan_y) - 1.0 + eps &&
+                          rx - drift_hi_x_ >= -eps && rx - drift_lo_x_ <= double(L.scan_x) - 1.0 + eps;
+      outside[y * tile.nx + x] = inside ? 0 : 1;
+    }
+  return outside;
+}
 
 io::TileResults TileProcessor::process(const io::InputDataset& input, const ScanTile& tile, StageTimer& timer) {
   using Right = Kokkos::LayoutRight;
@@ -33,29 +66,69 @@ io::TileResults TileProcessor::process(const io::InputDataset& input, const Scan
   const std::size_t n_bins = std::size_t(config_.grid.n_bins());
   const std::size_t n_series = n_pos * n_bins;
   const std::size_t block = plan_.cycles_per_block;
+  const bool shifted = registration_.drift_applied;
+  // Drift-corrected reads take a box one position larger per axis (the interpolation halo).
+  const std::size_t box_ny = shifted ? std::min(tile.ny + 1, L.scan_y) : tile.ny;
+  const std::size_t box_nx = shifted ? std::min(tile.nx + 1, L.scan_x) : tile.nx;
+  const std::size_t read_positions = box_ny * box_nx;
 
-  // 1. Strip: raw cycles in blocks -> preprocess -> polar -> bin.
+  // 1. Strip: raw cycles in blocks -> preprocess -> [drift] -> polar -> bin.
   Kokkos::View<float**, Right, MemSpace> strip(Kokkos::view_alloc("ecm::engine::strip", Kokkos::WithoutInitializing),
                                                n_series, setup_.n_t_binned);
-  const std::size_t block_values = block * n_pos * L.det_pixels();
   Kokkos::View<unsigned char*, MemSpace> stored(Kokkos::view_alloc("ecm::engine::stored", Kokkos::WithoutInitializing),
-                                                block_values * L.element_bytes());
+                                                block * read_positions * L.det_pixels() * L.element_bytes());
   Kokkos::View<float*, MemSpace> raw_buf(Kokkos::view_alloc("ecm::engine::raw", Kokkos::WithoutInitializing),
-                                         block_values);
+                                         block * read_positions * L.det_pixels());
+  Kokkos::View<float*, MemSpace> shifted_buf(
+      Kokkos::view_alloc("ecm::engine::shifted", Kokkos::WithoutInitializing), shifted ? block * n_pos * L.det_pixels() : 0);
+  Kokkos::View<registration::ShiftedBox*, MemSpace> boxes("ecm::engine::boxes", shifted ? block : 0);
+  auto boxes_host = Kokkos::create_mirror_view(boxes);
+  std::vector<long> origin_y(block), origin_x(block);
   Kokkos::View<float*, MemSpace> fine_buf(Kokkos::view_alloc("ecm::engine::fine", Kokkos::WithoutInitializing),
                                           n_pos * n_bins_f * block);
   auto stored_host = Kokkos::create_mirror_view(stored);
   timer.mark("setup");
   for (std::size_t t0 = 0; t0 < setup_.n_t_used; t0 += block) {
     const std::size_t nt = std::min(block, setup_.n_t_used - t0);
-    input.read_tile_block(t0, nt, tile, stored_host.data(), h5::native_type(L.dtype));
+    if (shifted) {
+      // Cycle 0's content of tile row 0 is at scan row y0 - drift_y(t) at cycle t.
+      for (std::size_t i = 0; i < nt; ++i) {
+        const double sy = double(tile.y0) - registration_.drift_y(t0 + i);
+        const double sx = double(tile.x0) - registration_.drift_x(t0 + i);
+        origin_y[i] = std::clamp(long(std::floor(sy)), 0L, long(L.scan_y - box_ny));
+        origin_x[i] = std::clamp(long(std::floor(sx)), 0L, long(L.scan_x - box_nx));
+        boxes_host(i) = {origin_y[i], origin_x[i], sy - double(origin_y[i]), sx - double(origin_x[i])};
+      }
+      input.read_boxes(t0, nt, origin_y.data(), origin_x.data(), box_ny, box_nx, stored_host.data(),
+                       h5::native_type(L.dtype));
+      Kokkos::deep_copy(boxes, boxes_host);
+    } else {
+      input.read_tile_block(t0, nt, tile, stored_host.data(), h5::native_type(L.dtype));
+    }
     Kokkos::deep_copy(stored, stored_host);
     timer.mark("read");
-    convert::to_float(exec, L.dtype, stored.data(), raw_buf.data(), nt * n_pos * L.det_pixels());
-    Kokkos::View<float**, Right, MemSpace> frames(raw_buf.data(), nt * n_pos, L.det_pixels());
+    convert::to_float(exec, L.dtype, stored.data(), raw_buf.data(), nt * read_positions * L.det_pixels());
+    Kokkos::View<float**, Right, MemSpace> read_frames(raw_buf.data(), nt * read_positions, L.det_pixels());
+    preprocess::apply(exec, read_frames, corrections_);
+    Kokkos::View<float**, Right, MemSpace> frames = read_frames;
+    if (shifted) {
+      frames = Kokkos::View<float**, Right, MemSpace>(shifted_buf.data(), nt * n_pos, L.det_pixels());
+      registration::apply_shift(exec, Kokkos::View<const float**, Right, MemSpace>(read_frames), box_ny, box_nx,
+                                Kokkos::View<const registration::ShiftedBox*, MemSpace>(boxes), tile.ny, tile.nx,
+                                frames);
+    }
+    timer.mark("polar");
+    // Each cycle through the polar map of its beam-centre segment.
     Kokkos::View<float**, Right, MemSpace> fine(fine_buf.data(), nt * n_pos, n_bins_f);
-    preprocess::apply(exec, frames, corrections_);
-    polar::transform(exec, map_, Kokkos::View<const float**, Right, MemSpace>(frames), fine);
+    for (std::size_t s = 0; s < segments_.size(); ++s) {
+      const std::size_t a = std::max(t0, segments_[s].begin), b = std::min(t0 + nt, segments_[s].end);
+      if (a >= b) continue;
+      const std::size_t row0 = (a - t0) * n_pos, rows = (b - a) * n_pos;
+      polar::transform(exec, maps_[s],
+                       Kokkos::View<const float**, Right, MemSpace>(frames.data() + row0 * L.det_pixels(), rows,
+                                                                   L.det_pixels()),
+                       Kokkos::View<float**, Right, MemSpace>(fine_buf.data() + row0 * n_bins_f, rows, n_bins_f));
+    }
     binning::bin_block(exec, Kokkos::View<const float**, Right, MemSpace>(fine), std::int64_t(n_pos),
                        setup_.fine_grid.n_kr, setup_.fine_grid.n_kphi, setup_.bin, strip,
                        t0 / std::size_t(setup_.bin.t));
@@ -68,6 +141,10 @@ io::TileResults TileProcessor::process(const io::InputDataset& input, const Scan
   Kokkos::View<std::uint8_t*, MemSpace> pre_status("ecm::engine::pre_status", n_series);
   series_stats::classify(exec, Kokkos::View<const float**, Right, MemSpace>(strip), bin_area_, n_bins,
                          float(config_.min_counts), mean_intensity, pre_status);
+  if (shifted)
+    registration::mark_out_of_field(exec, Kokkos::View<const std::uint8_t*, MemSpace>(
+                                              to_device<MemSpace>(out_of_field(L, tile), "ecm::engine::out_of_field")),
+                                    n_bins, pre_status);
 
   // 3. g2 at log-spaced lags, 4. KWW fits.
   Kokkos::View<double**, Right, MemSpace> g2(Kokkos::view_alloc("ecm::engine::g2", Kokkos::WithoutInitializing),

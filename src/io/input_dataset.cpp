@@ -116,6 +116,16 @@ void InputDataset::read_tile_block(std::size_t t0, std::size_t nt, const ScanTil
   }
 }
 
+void InputDataset::read_boxes(std::size_t t0, std::size_t nt, const long* origin_y, const long* origin_x,
+                              std::size_t box_ny, std::size_t box_nx, void* out, hid_t mem_type) const {
+  const std::size_t box_bytes = box_ny * box_nx * layout_.det_pixels() * H5Tget_size(mem_type);
+  for (std::size_t i = 0; i < nt; ++i) {
+    if (origin_y[i] < 0 || origin_x[i] < 0) throw Error("internal: drift box origin outside the scan");
+    const ScanTile box{std::size_t(origin_y[i]), std::size_t(origin_x[i]), box_ny, box_nx};
+    read_tile_block(t0 + i, 1, box, static_cast<char*>(out) + i * box_bytes, mem_type);
+  }
+}
+
 std::vector<float> read_detector_reference(const std::string& spec, const std::string& input_file, std::size_t det_y,
                                            std::size_t det_x, const std::string& what) {
   std::string file = input_file, path = spec;

@@ -57,15 +57,15 @@ void describe_result(std::ostringstream& out, hid_t file) {
   const auto s = h5::read_dataset<std::uint8_t>(file, "/fit_status");
   const auto t = h5::read_dataset<float>(file, "/tau");
   const std::size_t n = s.size();
-  std::size_t counts[8] = {0};
+  std::size_t counts[9] = {0};
   std::vector<float> valid;
   for (std::size_t i = 0; i < n; ++i) {
-    counts[s[i] < 7 ? s[i] : 7]++;
+    counts[s[i] < 8 ? s[i] : 8]++;
     if (s[i] == 0 && std::isfinite(t[i])) valid.push_back(t[i]);
   }
-  const char* names[] = {"converged", "max_iterations", "no_decay", "masked", "too_few_counts", "invalid_input", "at_bound", "other"};
+  const char* names[] = {"converged", "max_iterations", "no_decay", "masked", "too_few_counts", "invalid_input", "at_bound", "out_of_field", "other"};
   out << "  fit status                 ";
-  for (int i = 0; i < 8; ++i)
+  for (int i = 0; i < 9; ++i)
     if (counts[i]) out << " " << names[i] << " " << 100.0 * double(counts[i]) / double(n) << " %;";
   out << "\n";
   if (!valid.empty()) {

@@ -40,7 +40,7 @@ ResultFile::ResultFile(const std::string& final_path, const ResultShape& shape, 
   status_ = h5::create_dataset(file_, "/fit_status", H5T_STD_U8LE, dims);
   h5::write_attribute(status_, "meaning",
                       std::string("0 converged, 1 max_iterations, 2 no_decay, 3 masked, 4 too_few_counts, "
-                                  "5 invalid_input, 6 at_bound; only 0 has finite fit values"));
+                                  "5 invalid_input, 6 at_bound, 7 out_of_field; only 0 has finite fit values"));
   if (shape.save_g2) {
     auto g2_dims = dims;
     g2_dims.push_back(shape.n_lags);
@@ -79,11 +79,16 @@ void ResultFile::write_axes(const std::vector<double>& k_r, const std::vector<do
   write_1d(file_, "/axes/lag_s", lag_s, "s (mean lag of each log-spaced bin)", comm_);
 }
 
-void ResultFile::write_drift(const std::vector<double>& drift_yx, const std::string& method) {
-  h5::Handle ds = h5::write_small_dataset(file_, "/registration/drift_yx", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
-                                          {drift_yx.size() / 2, 2}, drift_yx.data(), mpi::rank(comm_) == 0);
-  h5::write_attribute(ds, "units", std::string("scan pixels (y, x) per cycle"));
-  h5::write_attribute(ds, "method", method);
+void ResultFile::write_table(const std::string& path, const std::vector<double>& values,
+                             const std::vector<std::size_t>& shape,
+                             const std::vector<std::pair<std::string, std::string>>& attributes) {
+  std::vector<hsize_t> dims(shape.begin(), shape.end());
+  hsize_t n = 1;
+  for (hsize_t d : dims) n *= d;
+  if (n != values.size() || n == 0) throw Error("internal: table " + path + " has the wrong number of values");
+  h5::Handle ds = h5::write_small_dataset(file_, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, dims, values.data(),
+                                          mpi::rank(comm_) == 0);
+  for (const auto& [name, value] : attributes) h5::write_attribute(ds, name, value);
 }
 
 void ResultFile::write_attribute(const std::string& name, const std::string& value) {

@@ -16,6 +16,7 @@ const char* status_name(Status status) {
     case Status::too_few_counts: return "too_few_counts";
     case Status::invalid_input: return "invalid_input";
     case Status::at_bound: return "at_bound";
+    case Status::out_of_field: return "out_of_field";
   }
   return "unknown";
 }

@@ -297,55 +297,34 @@ bool sample_bilinear(const std::vector<double>& image, std::size_t ny, std::size
   return true;
 }
 
-// Consecutive images summed into blocks (the unit shifts are estimated on).
-class Blocks {
- public:
-  Blocks(const std::vector<double>& images, std::size_t n_images, std::size_t pixels, std::size_t block)
-      : images_(images), n_images_(n_images), pixels_(pixels), block_(block) {}
-  std::size_t count() const { return (n_images_ + block_ - 1) / block_; }
-  std::size_t first(std::size_t b) const { return b * block_; }
-  std::size_t end(std::size_t b) const { return std::min(n_images_, (b + 1) * block_); }
-  double centre_time(std::size_t b) const { return 0.5 * (first(b) + end(b) - 1.0); }
-  // Sum of the images of block b, into `out` (resized to one image).
-  void sum(std::size_t b, std::vector<double>& out) const {
-    out.assign(pixels_, 0.0);
-    for (std::size_t t = first(b); t < end(b); ++t) {
-      const double* img = &images_[t * pixels_];
-      for (std::size_t p = 0; p < pixels_; ++p) out[p] += img[p];
-    }
-  }
-
- private:
-  const std::vector<double>& images_;
-  std::size_t n_images_, pixels_, block_;
-};
-
 // Shifts of every block against the mean image, after one align-and-re-average pass.
-std::vector<Shift> drift_against_mean(const Blocks& blocks, CrossCorrelator& xc, std::size_t ny, std::size_t nx) {
-  const std::size_t n_blocks = blocks.count(), pixels = ny * nx;
-  std::vector<double> sum, mean(pixels, 0.0);
-  for (std::size_t b = 0; b < n_blocks; ++b) {
-    blocks.sum(b, sum);
-    for (std::size_t p = 0; p < pixels; ++p) mean[p] += sum[p];
-  }
+// Estimates of blocks the caller does not own stay zero until `combine` merges them.
+std::vector<Shift> drift_against_mean(const std::vector<double>& blocks, const std::vector<double>& weights,
+                                      std::size_t n_blocks, CrossCorrelator& xc, std::size_t ny, std::size_t nx,
+                                      const BlockDistribution& dist) {
+  const std::size_t pixels = ny * nx;
+  std::vector<double> mean(pixels, 0.0);
+  for (std::size_t b = 0; b < n_blocks; ++b)
+    for (std::size_t p = 0; p < pixels; ++p) mean[p] += blocks[b * pixels + p];
   std::vector<Shift> shifts(n_blocks);
   Prepared ref = xc.prepare(mean.data());
-  for (std::size_t b = 0; b < n_blocks; ++b) {
-    blocks.sum(b, sum);
-    shifts[b] = xc.estimate(ref, xc.prepare(sum.data()));
-  }
+  for (std::size_t b = 0; b < n_blocks; ++b)
+    if (dist.owns(b)) shifts[b] = xc.estimate(ref, xc.prepare(&blocks[b * pixels]));
+  dist.combine(shifts);
   // The unaligned mean is blurred along the drift path; re-average the blocks moved back
   // by their first estimates (block(y + s) = mean(y)) for a sharp reference. Pixels each
-  // block does not cover stay out of its average rather than being made up.
-  std::vector<double> acc(pixels, 0.0), weight(pixels, 0.0);
+  // block does not cover stay out of its average rather than being made up. Every caller
+  // does this in the same order, so the reference is identical wherever it is computed.
+  std::vector<double> acc(pixels, 0.0), weight(pixels, 0.0), one(pixels);
   for (std::size_t b = 0; b < n_blocks; ++b) {
-    blocks.sum(b, sum);
+    std::copy(blocks.begin() + std::ptrdiff_t(b * pixels), blocks.begin() + std::ptrdiff_t((b + 1) * pixels),
+              one.begin());
     for (std::size_t y = 0; y < ny; ++y)
       for (std::size_t x = 0; x < nx; ++x) {
         double val;
-        if (!sample_bilinear(sum, ny, nx, y + shifts[b].dy, x + shifts[b].dx, val)) continue;
+        if (!sample_bilinear(one, ny, nx, y + shifts[b].dy, x + shifts[b].dx, val)) continue;
         acc[y * nx + x] += val;
-        weight[y * nx + x] += static_cast<double>(blocks.end(b) - blocks.first(b));
+        weight[y * nx + x] += weights[b];
       }
   }
   double covered_sum = 0.0, covered_weight = 0.0;
@@ -356,11 +335,20 @@ std::vector<Shift> drift_against_mean(const Blocks& blocks, CrossCorrelator& xc,
   const double fill = covered_weight > 0.0 ? covered_sum / covered_weight : 0.0;
   for (std::size_t p = 0; p < pixels; ++p) mean[p] = weight[p] > 0.0 ? acc[p] / weight[p] : fill;
   ref = xc.prepare(mean.data());
-  for (std::size_t b = 0; b < n_blocks; ++b) {
-    blocks.sum(b, sum);
-    shifts[b] = xc.estimate(ref, xc.prepare(sum.data()));
-  }
+  std::fill(shifts.begin(), shifts.end(), Shift{});
+  for (std::size_t b = 0; b < n_blocks; ++b)
+    if (dist.owns(b)) shifts[b] = xc.estimate(ref, xc.prepare(&blocks[b * pixels]));
+  dist.combine(shifts);
   return shifts;
+}
+
+void check_series(std::size_t n_images, std::size_t ny, std::size_t nx, std::size_t size, const char* what) {
+  check_grid(ny, nx);
+  require(n_images >= 1, std::string("registration: the ") + what + " has no images");
+  const std::size_t pixels = ny * nx;
+  require(n_images <= std::numeric_limits<std::size_t>::max() / pixels && size == n_images * pixels,
+          std::string("registration: the ") + what + " must hold n * ny * nx = " + std::to_string(n_images) +
+              " * " + std::to_string(pixels) + " values, got " + std::to_string(size));
 }
 
 }  // namespace
@@ -376,72 +364,99 @@ Shift estimate_shift(const std::vector<double>& reference, const std::vector<dou
   return xc.estimate(ref, xc.prepare(image.data()));
 }
 
-std::vector<Shift> estimate_drift(const std::vector<double>& images, std::size_t n_images, std::size_t ny,
-                                  std::size_t nx, Reference reference, std::size_t block) {
-  check_grid(ny, nx);
-  require(n_images >= 1, "registration: the time series has no images");
-  require(block >= 1, "registration: block size must be at least 1");
+std::vector<Shift> estimate_block_shifts(const std::vector<double>& blocks, std::size_t n_blocks, std::size_t ny,
+                                         std::size_t nx, Reference reference, const std::vector<double>& weights,
+                                         const BlockDistribution& dist) {
+  check_series(n_blocks, ny, nx, blocks.size(), "block series");
+  require(weights.size() == n_blocks, "registration: one weight per block is needed");
   const std::size_t pixels = ny * nx;
-  require(n_images <= std::numeric_limits<std::size_t>::max() / pixels && images.size() == n_images * pixels,
-          "registration: time series must hold n_images * ny * nx = " + std::to_string(n_images) + " * " +
-              std::to_string(pixels) + " values, got " + std::to_string(images.size()));
-
-  const Blocks blocks(images, n_images, pixels, block);
-  const std::size_t n_blocks = blocks.count();
   CrossCorrelator xc(ny, nx, /*window=*/true);
   std::vector<Shift> per_block(n_blocks);
-  std::vector<double> sum;
   switch (reference) {
     case Reference::first: {
-      blocks.sum(0, sum);
-      const Prepared ref = xc.prepare(sum.data());
-      for (std::size_t b = 0; b < n_blocks; ++b) {
-        blocks.sum(b, sum);
-        per_block[b] = xc.estimate(ref, xc.prepare(sum.data()));
-      }
+      const Prepared ref = xc.prepare(&blocks[0]);
+      for (std::size_t b = 0; b < n_blocks; ++b)
+        if (dist.owns(b)) per_block[b] = xc.estimate(ref, xc.prepare(&blocks[b * pixels]));
+      dist.combine(per_block);
       break;
     }
     case Reference::previous: {
-      blocks.sum(0, sum);
-      Prepared prev = xc.prepare(sum.data());
-      per_block[0] = xc.estimate(prev, prev);
+      // Steps between neighbours are independent, so they are estimated in parallel and
+      // accumulated afterwards: block_b(y) = block_{b-1}(y - step_b), so shifts add.
+      for (std::size_t b = 1; b < n_blocks; ++b)
+        if (dist.owns(b))
+          per_block[b] = xc.estimate(xc.prepare(&blocks[(b - 1) * pixels]), xc.prepare(&blocks[b * pixels]));
+      dist.combine(per_block);
+      per_block[0].peak_quality = n_blocks > 1 ? per_block[1].peak_quality : 0.0;
       for (std::size_t b = 1; b < n_blocks; ++b) {
-        blocks.sum(b, sum);
-        Prepared cur = xc.prepare(sum.data());
-        const Shift step = xc.estimate(prev, cur);
-        // block_b(y) = block_{b-1}(y - step) = block_0(y - step - s_{b-1}): shifts add.
-        per_block[b] = {per_block[b - 1].dy + step.dy, per_block[b - 1].dx + step.dx, step.peak_quality};
-        prev = std::move(cur);
+        per_block[b].dy += per_block[b - 1].dy;
+        per_block[b].dx += per_block[b - 1].dx;
       }
       break;
     }
     case Reference::mean:
-      per_block = drift_against_mean(blocks, xc, ny, nx);
+      per_block = drift_against_mean(blocks, weights, n_blocks, xc, ny, nx, dist);
       break;
   }
-  // One origin for every reference: the first block does not move.
-  const double oy = per_block[0].dy, ox = per_block[0].dx;
-  for (Shift& s : per_block) {
-    s.dy -= oy;
-    s.dx -= ox;
-  }
+  return per_block;
+}
 
-  std::vector<Shift> out(n_images);
-  std::size_t b = 0;  // last block whose centre is <= t (or 0)
-  for (std::size_t t = 0; t < n_images; ++t) {
-    while (b + 1 < n_blocks && blocks.centre_time(b + 1) <= static_cast<double>(t)) ++b;
-    const Shift& lo = per_block[b];
-    Shift s = lo;
-    const double tc = blocks.centre_time(b);
-    if (b + 1 < n_blocks && static_cast<double>(t) > tc) {
-      const Shift& hi = per_block[b + 1];
-      const double w = (t - tc) / (blocks.centre_time(b + 1) - tc);
-      s.dy = lo.dy + w * (hi.dy - lo.dy);
-      s.dx = lo.dx + w * (hi.dx - lo.dx);
-    }
-    s.peak_quality = per_block[t / block].peak_quality;
-    out[t] = s;
+std::vector<double> piecewise_linear(const std::vector<double>& knot_t, const std::vector<double>& knot_v,
+                                     std::size_t n_t) {
+  require(!knot_t.empty() && knot_t.size() == knot_v.size(), "piecewise_linear: need as many values as knots");
+  std::vector<double> out(n_t, knot_v[0]);
+  if (knot_t.size() == 1) return out;
+  std::size_t k = 0;  // segment [k, k+1] used for t
+  for (std::size_t t = 0; t < n_t; ++t) {
+    const double tt = static_cast<double>(t);
+    while (k + 2 < knot_t.size() && knot_t[k + 1] <= tt) ++k;
+    const double w = (tt - knot_t[k]) / (knot_t[k + 1] - knot_t[k]);  // < 0 or > 1: extrapolated
+    out[t] = knot_v[k] + w * (knot_v[k + 1] - knot_v[k]);
   }
+  return out;
+}
+
+std::vector<double> gaussian_smooth(const std::vector<double>& values, double sigma) {
+  if (!(sigma > 0.0) || values.size() < 2) return values;
+  const long n = static_cast<long>(values.size());
+  const long radius = static_cast<long>(std::ceil(3.0 * sigma));
+  std::vector<double> out(values.size());
+  for (long i = 0; i < n; ++i) {
+    double sum = 0.0, weight = 0.0;
+    for (long j = std::max(0L, i - radius); j <= std::min(n - 1, i + radius); ++j) {
+      const double w = std::exp(-0.5 * double(j - i) * double(j - i) / (sigma * sigma));
+      sum += w * values[std::size_t(j)];
+      weight += w;
+    }
+    out[std::size_t(i)] = sum / weight;
+  }
+  return out;
+}
+
+std::vector<Shift> estimate_drift(const std::vector<double>& images, std::size_t n_images, std::size_t ny,
+                                  std::size_t nx, Reference reference, std::size_t block) {
+  check_series(n_images, ny, nx, images.size(), "time series");
+  require(block >= 1, "registration: block size must be at least 1");
+  const std::size_t pixels = ny * nx;
+  const std::size_t n_blocks = (n_images + block - 1) / block;
+  std::vector<double> sums(n_blocks * pixels, 0.0), weights(n_blocks, 0.0), centre(n_blocks);
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    const std::size_t first = b * block, end = std::min(n_images, first + block);
+    for (std::size_t t = first; t < end; ++t)
+      for (std::size_t p = 0; p < pixels; ++p) sums[b * pixels + p] += images[t * pixels + p];
+    weights[b] = double(end - first);
+    centre[b] = 0.5 * double(first + end - 1);
+  }
+  const auto per_block = estimate_block_shifts(sums, n_blocks, ny, nx, reference, weights);
+  std::vector<double> by(n_blocks), bx(n_blocks);
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    by[b] = per_block[b].dy;
+    bx[b] = per_block[b].dx;
+  }
+  const auto ty = piecewise_linear(centre, by, n_images), tx = piecewise_linear(centre, bx, n_images);
+  std::vector<Shift> out(n_images);
+  for (std::size_t t = 0; t < n_images; ++t)  // one origin for every reference: image 0 does not move
+    out[t] = {ty[t] - ty[0], tx[t] - tx[0], per_block[t / block].peak_quality};
   return out;
 }
 

@@ -13,6 +13,7 @@ struct Prepared {
   AnalysisSetup setup;
   polar::PolarMapHost map;
   preprocess::DetectorCorrections<MemSpace> corrections;
+  std::vector<float> mask;  // host copy (det pixels, 1 = bad; empty = none) for further polar maps
 };
 
 // Throws InputError on any inconsistency between the configuration and the data.

@@ -30,6 +30,9 @@ struct MemoryPlanInput {
   std::size_t scan_positions = 0;
   std::size_t polar_map_entries = 0;
   double g2_workspace_bytes = 0;  // held by the g2 engine for the whole run
+  // Positions read per tile position: 1, or up to 3 when the drift is corrected (the reader
+  // holds a box one position larger per axis, plus the shifted frames).
+  double read_halo_factor = 1.0;
 };
 
 // Throws InputError when the budget cannot hold even one scan position.

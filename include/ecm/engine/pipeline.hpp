@@ -23,6 +23,7 @@ struct RunSummary {
   MemoryPlan plan;
   std::map<std::string, double> stage_seconds_max;  // per stage, the slowest rank
   std::string output_path;
+  std::string drift_line, center_line;  // what registration found, in words
 };
 
 RunSummary run(const RunConfig& config, MPI_Comm comm);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ecm/core/geometry.hpp"
+#include "ecm/engine/registration.hpp"
 #include "ecm/io/input_dataset.hpp"
 #include "ecm/kernels/g2.hpp"
 #include "ecm/kernels/kww_fit.hpp"
@@ -30,6 +31,9 @@ struct RunConfig {
   PolarGrid grid;                  // output (k_r, k_phi) grid after binning
   binning::Factors bin;            // polar transform runs on the grid refined by these factors
   int polar_subsample = 8;         // sub-pixels per detector pixel edge
+
+  // Drift registration and beam-centre tracking
+  RegistrationOptions registration;
 
   // Correlation and fit
   g2::Normalization normalization = g2::Normalization::symmetric;

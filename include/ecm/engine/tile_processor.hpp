@@ -1,6 +1,7 @@
 #pragma once
 // Runs the kernel chain on one scan tile:
-//   read cycles block by block -> preprocess -> polar transform -> bin into the strip,
+//   read cycles block by block (drift-corrected: boxes with a halo, moved by the drift)
+//   -> preprocess -> polar transform (the map of each cycle's beam centre) -> bin into the strip,
 //   then per (position, k_r, k_phi) series: mean counts -> g2 -> KWW fit -> host results.
 // One processor lives for the whole run so that plans, the polar map and buffers are reused.
 #include <memory>
@@ -8,6 +9,7 @@
 
 #include "ecm/core/kokkos_types.hpp"
 #include "ecm/engine/memory_plan.hpp"
+#include "ecm/engine/registration.hpp"
 #include "ecm/engine/run_config.hpp"
 #include "ecm/engine/stage_timer.hpp"
 #include "ecm/io/input_dataset.hpp"
@@ -34,7 +36,9 @@ struct AnalysisSetup {
 
 class TileProcessor {
  public:
-  TileProcessor(const RunConfig& config, const AnalysisSetup& setup, const polar::PolarMapHost& map,
+  // `maps` holds one polar map per beam-centre segment (`segments`, covering every cycle).
+  TileProcessor(const RunConfig& config, const AnalysisSetup& setup, const std::vector<polar::PolarMapHost>& maps,
+                std::vector<CenterSegment> segments, const Registration& registration,
                 const preprocess::DetectorCorrections<MemSpace>& corrections, const MemoryPlan& plan,
                 std::unique_ptr<g2::G2Engine<ExecSpace>> g2);
   ~TileProcessor();
@@ -42,14 +46,20 @@ class TileProcessor {
   io::TileResults process(const io::InputDataset& input, const ScanTile& tile, StageTimer& timer);
 
  private:
+  // Flags (one per tile position) of positions the drift takes off the scan at some cycle.
+  std::vector<std::uint8_t> out_of_field(const io::InputLayout& layout, const ScanTile& tile) const;
+
   const RunConfig& config_;
   const AnalysisSetup& setup_;
-  polar::PolarMap<MemSpace> map_;
   preprocess::DetectorCorrections<MemSpace> corrections_;
   MemoryPlan plan_;
+  std::unique_ptr<g2::G2Engine<ExecSpace>> g2_;
+  std::vector<CenterSegment> segments_;
+  const Registration& registration_;
+  std::vector<polar::PolarMap<MemSpace>> maps_;  // one per segment
   Kokkos::View<double*, MemSpace> lag_s_;
   Kokkos::View<float*, MemSpace> bin_area_;
-  std::unique_ptr<g2::G2Engine<ExecSpace>> g2_;
+  double drift_lo_y_ = 0, drift_hi_y_ = 0, drift_lo_x_ = 0, drift_hi_x_ = 0;  // over the cycles analysed
 };
 
 }  // namespace ecm::engine

@@ -67,6 +67,11 @@ class InputDataset {
   void read_tile_block(std::size_t t0, std::size_t nt, const ScanTile& tile, float* out) const {
     read_tile_block(t0, nt, tile, out, H5T_NATIVE_FLOAT);
   }
+  // Drift-corrected reads: for cycle t0 + i, the box of box_ny x box_nx scan positions at
+  // origin (origin_y[i], origin_x[i]) (each box inside the scan), laid out (t, box_y, box_x,
+  // det_y, det_x) like read_tile_block. Each cycle is its own hyperslab read.
+  void read_boxes(std::size_t t0, std::size_t nt, const long* origin_y, const long* origin_x, std::size_t box_ny,
+                  std::size_t box_nx, void* out, hid_t mem_type) const;
 
  private:
   std::string file_path_, dataset_path_;

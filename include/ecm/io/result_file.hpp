@@ -37,7 +37,10 @@ class ResultFile {
   void write_tile(const ScanTile& tile, const TileResults& results);
   // Collective, identical arguments on every rank.
   void write_axes(const std::vector<double>& k_r, const std::vector<double>& k_phi, const std::vector<double>& lag_s);
-  void write_drift(const std::vector<double>& drift_yx, const std::string& method);
+  // A small float64 dataset of `shape` (rows, or rows x columns) with string attributes,
+  // written by rank 0 (groups created as needed).
+  void write_table(const std::string& path, const std::vector<double>& values, const std::vector<std::size_t>& shape,
+                   const std::vector<std::pair<std::string, std::string>>& attributes);
   void write_attribute(const std::string& name, const std::string& value);
   void write_attribute(const std::string& name, double value);
   // Collective: closes the file and gives it its final name.

@@ -40,7 +40,8 @@ enum class Status : std::uint8_t {
   masked = 3,
   too_few_counts = 4,
   invalid_input = 5,
-  at_bound = 6
+  at_bound = 6,
+  out_of_field = 7  // drift took the scan position off the scanned area during the run
 };
 const char* status_name(Status status);  // "converged", "max_iterations", ...; "unknown" otherwise
 

@@ -6,6 +6,7 @@
 // image(y, x) ≈ reference(y - dy, x - dx), i.e. the sample content moved by +dy rows and
 // +dx columns. Images are ny x nx, row-major, real.
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 namespace ecm::registration {
@@ -40,14 +41,40 @@ enum class Reference {
   mean,      // the mean image, iterated once: estimate, align, re-average, estimate again
 };
 
-// Shift of every image of a time series `images` (n_images x ny x nx, row-major).
-// Whatever the reference, the shifts share one origin: the first block has shift 0, so
-// the three references are interchangeable and /registration/drift_yx means one thing.
+// How the per-block estimates of estimate_block_shifts are shared out: the caller
+// estimates the blocks it owns, and `combine` merges everyone's (zeros elsewhere) into the
+// full list, e.g. by an MPI sum. The default owns every block and merges nothing.
+struct BlockDistribution {
+  std::function<bool(std::size_t)> owns = [](std::size_t) { return true; };
+  std::function<void(std::vector<Shift>&)> combine = [](std::vector<Shift>&) {};
+};
+
+// Shift of each of n_blocks images (`blocks`, n_blocks x ny x nx, e.g. sums of several
+// cycles' VDF images) against `reference`: relative to block 0 (first, previous) or to the
+// aligned mean image (mean). `weights` (one per block, e.g. the number of images summed)
+// weigh the blocks in the re-averaged mean. The result is the same wherever the blocks
+// are estimated: every step that combines blocks runs on the full list in a fixed order.
+std::vector<Shift> estimate_block_shifts(const std::vector<double>& blocks, std::size_t n_blocks, std::size_t ny,
+                                         std::size_t nx, Reference reference, const std::vector<double>& weights,
+                                         const BlockDistribution& dist = {});
+
+// Values at knots (knot_t strictly increasing, in cycles) made into one value per cycle
+// 0..n_t-1: linear between knots and continued linearly beyond the first and last (a
+// drift or centre that moves steadily keeps moving over the half-block at either end).
+std::vector<double> piecewise_linear(const std::vector<double>& knot_t, const std::vector<double>& knot_v,
+                                     std::size_t n_t);
+
+// Gaussian smoothing of a series (std `sigma` in samples, normalised at the ends); sigma <= 0
+// returns the series unchanged.
+std::vector<double> gaussian_smooth(const std::vector<double>& values, double sigma);
+
+// Shift of every image of a time series `images` (n_images x ny x nx, row-major), on one
+// process. Whatever the reference, the shifts share one origin: image 0 has shift 0, so
+// the three references are interchangeable.
 // Low counts: consecutive images are summed in blocks of `block` (the last may be
 // shorter), a shift is estimated per block and assigned to the block's centre time, and
-// shifts are interpolated linearly to every image (held flat before the first and after
-// the last centre). Each image's peak_quality is that of the block it belongs to.
-// FFTW plans are made once per call. Memory: O(ny * nx), not O(n_images).
+// shifts are made per image by piecewise_linear. Each image's peak_quality is that of the
+// block it belongs to. Memory: the block sums, n_images / block images.
 // Throws InputError for bad sizes (as estimate_shift, plus n_images == 0, block == 0).
 std::vector<Shift> estimate_drift(const std::vector<double>& images, std::size_t n_images, std::size_t ny,
                                   std::size_t nx, Reference reference, std::size_t block = 1);
