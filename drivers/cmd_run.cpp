@@ -50,7 +50,7 @@ po::options_description run_options() {
     ("register-stride", po::value<std::size_t>()->default_value(0), "read one cycle in this many for registration; 0 = auto (up to 8)")
     ("drift-block", po::value<std::size_t>()->default_value(0), "cycles summed per drift estimate (a multiple of the stride); 0 = auto")
     ("drift-smooth", po::value<double>()->default_value(0.0), "Gaussian smoothing of the drift over blocks (std, in blocks); 0 = none")
-    ("drift-threshold", po::value<double>()->default_value(0.25), "drift corrected only if its range reaches this [scan px]")
+    ("drift-threshold", po::value<double>()->default_value(0.5), "drift corrected only if its range reaches this [scan px]")
     ("vdf-k-range", po::value<std::string>(), "LO,HI of the annular virtual detector [1/A]; default the polar strip")
     ("no-center-track", po::bool_switch(), "one beam centre for the whole run instead of a tracked one")
     ("center-block", po::value<std::size_t>()->default_value(0), "cycles per beam-centre measurement (a multiple of the stride); 0 = auto")

@@ -20,6 +20,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // A block's match is trusted when its peak is at least this many times the largest value
 // a pure-noise correlation map of the same size reaches (docs/registration.md).
 constexpr double kMinSignificance = 2.0;
+// The drift is corrected only if its range is this many times the scatter of the blocks.
+constexpr double kMinRangeOverNoise = 6.0;
 
 std::size_t round_up(std::size_t value, std::size_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 
@@ -378,8 +380,21 @@ Registration register_acquisition(const RegistrationOptions& options, const Anal
         reg.block_drift_yx.push_back(-usable[b].dx - tx[0]);
         reg.block_quality.push_back(shifts[b].peak_quality);
       }
-      reg.drift_applied = std::max(hi_y - lo_y, hi_x - lo_x) >= options.min_drift_px;
-      m << (reg.drift_applied ? "; applied" : "; not applied: range below the --drift-threshold");
+      // Corrected only if the measured blocks span at least the threshold and well above
+      // their own scatter: second differences of a smooth drift are its noise, rms
+      // sqrt(6) sigma. Interpolating frames and masking the border for a drift that is not
+      // there would only cost data.
+      double range = 0.0, noise = 0.0;
+      for (const auto* v : {&dy, &dx}) {
+        range = std::max(range, *std::max_element(v->begin(), v->end()) - *std::min_element(v->begin(), v->end()));
+        double sum2 = 0.0;
+        for (std::size_t i = 1; i + 1 < v->size(); ++i) sum2 += std::pow((*v)[i - 1] - 2 * (*v)[i] + (*v)[i + 1], 2);
+        if (v->size() > 2) noise = std::max(noise, std::sqrt(sum2 / double(v->size() - 2) / 6.0));
+      }
+      reg.drift_applied = range >= std::max(options.min_drift_px, kMinRangeOverNoise * noise);
+      m.precision(3);
+      m << "; block range " << range << " px, scatter " << noise << " px"
+        << (reg.drift_applied ? "; applied" : "; not applied: below --drift-threshold or the scatter");
       reg.drift_method = m.str();
     }
   }

@@ -40,6 +40,8 @@ void validate(const SimConfig& c) {
   require(c.sigma_ln_tau >= 0, "--sigma-ln-tau must be >= 0");
   require(c.beta > 0 && c.beta <= 2, "--beta must be in (0, 2] (larger values are not a valid correlation)");
   require(c.domain_size_px >= 0 && c.domain_size_px <= 1000, "--domain-size must be in [0, 1000] scan pixels");
+  require(c.thickness_contrast >= 0 && c.thickness_contrast < 1, "--thickness-contrast must be in [0, 1)");
+  require(c.thickness_size_px >= 0 && c.thickness_size_px <= 1000, "--thickness-size must be in [0, 1000] scan pixels");
   require(c.n_sectors >= 1, "--sectors must be at least 1");
   require(std::fabs(c.kr_exponent) <= 20, "--kr-exponent must be within [-20, 20]");
   require(c.drift_walk_px >= 0, "--drift-walk must be >= 0");

@@ -11,10 +11,10 @@ double domain_kernel_sigma(double domain_size_px) {
   return domain_size_px / (2.0 * std::sqrt(2.0 * std::log(2.0)) * std::sqrt(2.0));
 }
 
-TauMap::TauMap(const SimConfig& cfg)
-    : seed_(cfg.seed), n_sectors_(cfg.n_sectors), tau_median_s_(cfg.tau_median_s), sigma_ln_tau_(cfg.sigma_ln_tau) {
-  const double sigma = domain_kernel_sigma(cfg.domain_size_px);
-  // Below ~0.3 px the sampled Gaussian is a delta anyway: uncorrelated domains.
+SmoothField::SmoothField(std::uint64_t seed, Purpose purpose, std::size_t channels, double size_px)
+    : seed_(seed), purpose_(purpose), channels_(channels) {
+  const double sigma = domain_kernel_sigma(size_px);
+  // Below ~0.3 px the sampled Gaussian is a delta anyway: uncorrelated values.
   radius_ = sigma < 0.3 ? 0 : static_cast<int>(std::ceil(4.0 * sigma));
   kernel_.resize(2 * radius_ + 1);
   double sum2 = 0;
@@ -27,15 +27,15 @@ TauMap::TauMap(const SimConfig& cfg)
   for (double& g : kernel_) g /= std::sqrt(sum2);
 }
 
-std::vector<double> TauMap::z_field(long y0, long x0, std::size_t ny, std::size_t nx) const {
-  const std::size_t ns = static_cast<std::size_t>(n_sectors_);
+std::vector<double> SmoothField::box(long y0, long x0, std::size_t ny, std::size_t nx) const {
+  const std::size_t ns = channels_;
   const std::size_t r = static_cast<std::size_t>(radius_);
   const std::size_t by = ny + 2 * r, bx = nx + 2 * r;
   // White noise of the box widened by the kernel radius, one stream per sample position.
   std::vector<double> noise(by * bx * ns);
   for (std::size_t iy = 0; iy < by; ++iy)
     for (std::size_t ix = 0; ix < bx; ++ix) {
-      Rng rng(seed_, y0 - radius_ + static_cast<long>(iy), x0 - radius_ + static_cast<long>(ix), Purpose::tau);
+      Rng rng(seed_, y0 - radius_ + static_cast<long>(iy), x0 - radius_ + static_cast<long>(ix), purpose_);
       double* n = &noise[(iy * bx + ix) * ns];
       for (std::size_t s = 0; s < ns; ++s) n[s] = rng.normal();
     }
@@ -60,6 +60,27 @@ std::vector<double> TauMap::z_field(long y0, long x0, std::size_t ny, std::size_
       }
     }
   return z;
+}
+
+ThicknessMap::ThicknessMap(const SimConfig& cfg)
+    : c_(std::sqrt(std::log(1.0 + cfg.thickness_contrast * cfg.thickness_contrast))),
+      field_(cfg.seed, Purpose::thickness, 1, cfg.thickness_size_px) {}
+
+std::vector<double> ThicknessMap::values(long y0, long x0, std::size_t ny, std::size_t nx) const {
+  if (c_ == 0.0) return std::vector<double>(ny * nx, 1.0);
+  std::vector<double> m = field_.box(y0, x0, ny, nx);
+  for (double& v : m) v = std::exp(c_ * v - 0.5 * c_ * c_);
+  return m;
+}
+
+TauMap::TauMap(const SimConfig& cfg)
+    : n_sectors_(cfg.n_sectors),
+      tau_median_s_(cfg.tau_median_s),
+      sigma_ln_tau_(cfg.sigma_ln_tau),
+      field_(cfg.seed, Purpose::tau, static_cast<std::size_t>(cfg.n_sectors), cfg.domain_size_px) {}
+
+std::vector<double> TauMap::z_field(long y0, long x0, std::size_t ny, std::size_t nx) const {
+  return field_.box(y0, x0, ny, nx);
 }
 
 std::vector<double> TauMap::tau(long y0, long x0, std::size_t ny, std::size_t nx) const {

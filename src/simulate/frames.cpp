@@ -9,7 +9,7 @@
 namespace ecm::simulate {
 
 FrameGenerator::FrameGenerator(const SimConfig& cfg)
-    : cfg_(cfg), tracks_(make_tracks(cfg)), tau_map_(cfg), synth_(cfg, tracks_), detector_(cfg) {}
+    : cfg_(cfg), tracks_(make_tracks(cfg)), tau_map_(cfg), thickness_(cfg), synth_(cfg, tracks_), detector_(cfg) {}
 
 std::size_t FrameGenerator::bytes_per_position() const {
   return cfg_.cycles * cfg_.det_y * cfg_.det_x * (sizeof(float) + cfg_.bytes_per_value());
@@ -41,6 +41,14 @@ void FrameGenerator::expected(const ScanTile& tile, std::vector<float>& lambda) 
   const std::size_t ns = static_cast<std::size_t>(cfg_.n_sectors);
   const std::vector<double> taus =
       tau_map_.tau(py0, px0, static_cast<std::size_t>(py1 - py0), static_cast<std::size_t>(px1 - px0));
+  // Thickness m of each sample position scales its scattered intensity; S1 = sum w m per
+  // (cycle, position) is the mixed thickness the static part of the ring sees. A uniform
+  // sample (m = 1) keeps the arithmetic of a sample without a thickness map, bit for bit.
+  const bool uniform = thickness_.uniform();
+  const std::vector<double> thick =
+      uniform ? std::vector<double>{}
+              : thickness_.values(py0, px0, static_cast<std::size_t>(py1 - py0), static_cast<std::size_t>(px1 - px0));
+  std::vector<float> s1(uniform ? 0 : T * P, 0.0f);
 
   struct Use {
     std::size_t t, position;
@@ -64,6 +72,7 @@ void FrameGenerator::expected(const ScanTile& tile, std::vector<float>& lambda) 
       if (uses.empty()) continue;
       const std::size_t box_index = static_cast<std::size_t>((py - py0) * (px1 - px0) + (px - px0));
       synth_.load_sample(cfg_.seed, py, px, &taus[box_index * ns]);
+      const float m = uniform ? 1.0f : static_cast<float>(thick[box_index]);
       std::size_t computed_t = T;  // cycle whose |E|^2 is in `speckle`
       for (const Use& u : uses) {
         if (u.t != computed_t) {
@@ -71,7 +80,13 @@ void FrameGenerator::expected(const ScanTile& tile, std::vector<float>& lambda) 
           computed_t = u.t;
         }
         float* acc = &lambda[(u.t * P + u.position) * N];
-        for (std::size_t p = 0; p < N; ++p) acc[p] += u.weight * speckle[p];
+        if (uniform) {
+          for (std::size_t p = 0; p < N; ++p) acc[p] += u.weight * speckle[p];
+        } else {
+          const float wm = u.weight * m;
+          for (std::size_t p = 0; p < N; ++p) acc[p] += wm * speckle[p];
+          s1[u.t * P + u.position] += wm;
+        }
       }
     }
 
@@ -84,8 +99,14 @@ void FrameGenerator::expected(const ScanTile& tile, std::vector<float>& lambda) 
     if (t == 0 || !static_beam) synth_.envelope(t, ring.data(), disc.data(), annulus.data());
     for (std::size_t pos = 0; pos < P; ++pos) {
       float* l = &lambda[(t * P + pos) * N];
-      for (std::size_t p = 0; p < N; ++p)
-        l[p] = (annulus[p] ? ring[p] * (b + one_minus_b * l[p]) : ring[p]) + disc[p];
+      if (uniform) {
+        for (std::size_t p = 0; p < N; ++p)
+          l[p] = (annulus[p] ? ring[p] * (b + one_minus_b * l[p]) : ring[p]) + disc[p];
+      } else {
+        const float m = s1[t * P + pos];
+        for (std::size_t p = 0; p < N; ++p)
+          l[p] = (annulus[p] ? ring[p] * (b * m + one_minus_b * l[p]) : ring[p] * m) + disc[p];
+      }
     }
   }
 }

@@ -150,6 +150,11 @@ std::vector<OptionSpec> build_table() {
   t.push_back(number("beta", "B", "KWW stretching exponent, 0 < beta <= 2", &C::beta));
   t.push_back(number("domain-size", "PX",
                      "FWHM of the spatial autocorrelation of ln tau [scan px] (0: uncorrelated)", &C::domain_size_px));
+  t.push_back(number("thickness-contrast", "REL",
+                     "relative rms of the sample's scattering strength (thickness) over the scan; gives VDF images "
+                     "texture for drift registration (0: uniform)", &C::thickness_contrast));
+  t.push_back(number("thickness-size", "PX", "FWHM of the spatial autocorrelation of the thickness map [scan px]",
+                     &C::thickness_size_px));
   t.push_back({"sectors", "N", "independent tau maps: equal azimuthal sectors over [0, 2 pi)",
                [](C& c, const std::string& v) {
                  const std::size_t n = to_size("sectors", v);

@@ -22,6 +22,13 @@ void write_truth(const SimConfig& cfg, const Tracks& tracks, const std::string& 
     h5::write_hyperslab(ds, H5T_NATIVE_DOUBLE, {0, 0, 0}, {ny, nx, ns}, tau.data(), true);
     h5::write_attribute(ds, "units", std::string("s"));
   }
+  {
+    // Always written (all ones for a uniform sample), so readers need no special case.
+    const std::vector<double> m = ThicknessMap(cfg).values(0, 0, ny, nx);
+    h5::Handle ds = h5::create_dataset(file, "/truth/thickness", H5T_IEEE_F64LE, {ny, nx});
+    h5::write_hyperslab(ds, H5T_NATIVE_DOUBLE, {0, 0}, {ny, nx}, m.data(), true);
+    h5::write_attribute(ds, "meaning", std::string("relative scattering strength m of each sample position (mean 1)"));
+  }
   std::vector<double> drift(2 * T), centre(2 * T);
   for (std::size_t t = 0; t < T; ++t) {
     drift[2 * t] = tracks.drift_y[t];
@@ -46,6 +53,8 @@ void write_truth(const SimConfig& cfg, const Tracks& tracks, const std::string& 
   h5::write_attribute(g, "tau_median_s", cfg.tau_median_s);
   h5::write_attribute(g, "sigma_ln_tau", cfg.sigma_ln_tau);
   h5::write_attribute(g, "domain_size_px", cfg.domain_size_px);
+  h5::write_attribute(g, "thickness_contrast", cfg.thickness_contrast);
+  h5::write_attribute(g, "thickness_size_px", cfg.thickness_size_px);
   h5::write_attribute(g, "n_sectors", static_cast<std::int64_t>(cfg.n_sectors));
   h5::write_attribute(g, "kr_exponent", cfg.kr_exponent);
   h5::write_attribute(g, "k_peak_inv_angstrom", cfg.k_peak);

@@ -56,6 +56,48 @@ const SimulatedDataset& reliable_dataset() {
   return data;
 }
 
+namespace {
+// Simulates `config` into data.dir unless the files are there (collective).
+void simulate_once(SimulatedDataset& data) {
+  int exists = 0;
+  if (mpi::rank(MPI_COMM_WORLD) == 0)
+    exists = std::filesystem::exists(data.input) && std::filesystem::exists(data.truth);
+  MPI_Bcast(&exists, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (!exists) {
+    if (mpi::rank(MPI_COMM_WORLD) == 0) std::filesystem::create_directories(data.dir);
+    simulate::run_simulation(data.config, data.input, data.truth, MPI_COMM_WORLD);
+  }
+}
+}  // namespace
+
+const DriftPair& drift_pair() {
+  static DriftPair pair;
+  if (pair.drifting.input.empty()) {
+    simulate::SimConfig c;
+    c.scan_y = c.scan_x = 20;
+    c.cycles = 400;                 // 20 tau: enough to compare two runs of one sample
+    c.det_y = c.det_x = 32;
+    c.k_pixel_size = 0.04;          // ring at 11.5 px, strip 0.3-0.55 1/A inside the detector
+    c.dose = 1.0;                   // the "1 electron/pixel at the ring"
+    c.dtype = h5::DType::u8;
+    c.thickness_contrast = 0.15;    // VDF texture that moves with the sample
+    c.thickness_size_px = 3.0;
+    c.sigma_ln_tau = 0.7;           // domains strong enough to see smearing by an uncorrected drift
+    c.seed = 7;
+    c.memory_budget_mb = 128;
+    pair.steady = {ECM_TEST_DATA_DIR, std::string(ECM_TEST_DATA_DIR) + "/steady.h5",
+                   std::string(ECM_TEST_DATA_DIR) + "/steady_truth.h5", c};
+    c.drift_y = 3.0;                // linear drift over the run [scan px] ...
+    c.drift_x = -2.0;
+    c.drift_walk_px = 1.0;          // ... plus a random walk of 1 px rms at the end
+    pair.drifting = {ECM_TEST_DATA_DIR, std::string(ECM_TEST_DATA_DIR) + "/drifting.h5",
+                     std::string(ECM_TEST_DATA_DIR) + "/drifting_truth.h5", c};
+    simulate_once(pair.steady);
+    simulate_once(pair.drifting);
+  }
+  return pair;
+}
+
 engine::RunConfig default_run_config(const SimulatedDataset& data, const std::string& out) {
   engine::RunConfig c;
   c.input_path = data.input;

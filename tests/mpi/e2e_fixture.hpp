@@ -20,6 +20,14 @@ struct SimulatedDataset {
 // (2 electrons/px at the ring, time step = tau/20, duration = 100 tau, k_phi bins <= k_c).
 const SimulatedDataset& reliable_dataset();
 
+// The registration tests' pair: one sample (a thickness map for VDF contrast) on a 20 x 20
+// scan, 400 cycles at 1 electron/px at the ring, recorded once drifting (linear plus
+// random walk, up to ~5 scan px) and once without drift. Shared like reliable_dataset().
+struct DriftPair {
+  SimulatedDataset drifting, steady;
+};
+const DriftPair& drift_pair();
+
 // A RunConfig for `input` with the engine's defaults and output `out`.
 engine::RunConfig default_run_config(const SimulatedDataset& data, const std::string& out);
 

@@ -59,6 +59,9 @@ int world_rank() {
 TEST_CASE("the shared simulated acquisition exists", "[e2e-setup]") {
   const auto& data = test::reliable_dataset();
   CHECK(std::filesystem::exists(data.input));
+  const auto& pair = test::drift_pair();
+  CHECK(std::filesystem::exists(pair.drifting.input));
+  CHECK(std::filesystem::exists(pair.steady.input));
 }
 
 TEST_CASE("tau(r, k) from a reliable simulated acquisition matches the truth", "[e2e]") {

@@ -120,3 +120,39 @@ TEST_CASE("sector rule: sector j covers phi from j 2pi/n up to (j+1) 2pi/n", "[s
   CHECK(sector_of(-0.1, 4) == 3);
   CHECK(sector_of(7.0, 1) == 0);
 }
+
+TEST_CASE("the thickness map has mean 1, the set relative rms and correlation length", "[simulate]") {
+  SimConfig cfg;
+  cfg.thickness_contrast = 0.2;
+  cfg.thickness_size_px = 4.0;
+  const ThicknessMap map(cfg);
+  constexpr std::size_t n = 256;
+  const auto m = map.values(-50, 30, n, n);
+  double mean = 0, var = 0;
+  for (double v : m) mean += v;
+  mean /= double(m.size());
+  for (double v : m) var += (v - mean) * (v - mean);
+  var /= double(m.size());
+  // 256^2 values with a ~4 px correlation length: ~4000 independent patches, so the mean
+  // is within ~0.2/sqrt(4000) = 0.003 of 1 and the rms within a few % of 0.2.
+  CHECK(mean == Approx(1.0).margin(0.02));
+  CHECK(std::sqrt(var) / mean == Approx(0.2).epsilon(0.1));
+  // Autocorrelation of ln m at a lag of half the FWHM is 1/2 (Gaussian autocorrelation).
+  std::vector<double> z(m.size());
+  for (std::size_t i = 0; i < m.size(); ++i) z[i] = std::log(m[i]);
+  const double zm = std::accumulate(z.begin(), z.end(), 0.0) / double(z.size());
+  double c0 = 0, c2 = 0;
+  std::size_t n2 = 0;
+  for (std::size_t y = 0; y < n; ++y)
+    for (std::size_t x = 0; x < n; ++x) {
+      c0 += (z[y * n + x] - zm) * (z[y * n + x] - zm);
+      if (x + 2 < n) c2 += (z[y * n + x] - zm) * (z[y * n + x + 2] - zm), ++n2;
+    }
+  CHECK(c2 / double(n2) / (c0 / double(z.size())) == Approx(0.5).margin(0.08));
+  // Independent of the box: the same positions computed in another box.
+  const auto part = map.values(-40, 35, 10, 10);
+  for (std::size_t y = 0; y < 10; ++y)
+    for (std::size_t x = 0; x < 10; ++x) REQUIRE(part[y * 10 + x] == m[(y + 10) * n + x + 5]);
+  SimConfig flat;
+  for (double v : ThicknessMap(flat).values(0, 0, 8, 8)) REQUIRE(v == 1.0);
+}

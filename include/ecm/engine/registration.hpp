@@ -33,7 +33,7 @@ struct RegistrationOptions {
   std::size_t drift_block = 0;         // cycles per drift block (multiple of stride); 0 = auto
   std::size_t center_block = 0;        // cycles per beam-centre block (multiple of stride); 0 = auto
   double smooth_blocks = 0.0;          // Gaussian std of the drift smoothing [blocks]; 0 = none
-  double min_drift_px = 0.25;          // drift applied only if its range reaches this [scan px]
+  double min_drift_px = 0.5;           // drift applied only if its range reaches this [scan px]
   std::string drift_file;              // "FILE.h5[:/path]": drift (t, 2) [scan px] given, not measured
   std::optional<std::array<double, 2>> vdf_k_range;  // [1/A] annular VDF detector; default the strip
   double center_tolerance_px = 0.05;   // a new polar map when the centre moved further [detector px]

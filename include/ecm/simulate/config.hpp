@@ -59,6 +59,13 @@ struct SimConfig {
   int n_sectors = 24;          // independent tau maps, equal azimuthal sectors over [0, 2 pi)
   double kr_exponent = 0.0;    // tau(k) = tau_sector * (k / k_peak)^kr_exponent
 
+  // --- sample thickness: static real-space texture of the scattered intensity ------------
+  // Each sample position scatters m(r) times the ring intensity, m log-normal with mean 1 and
+  // relative rms thickness_contrast, correlated over thickness_size_px. It is what makes
+  // virtual-dark-field images show the sample (and so what drift registration follows).
+  double thickness_contrast = 0.0;  // relative rms of m over the sample, in [0, 1); 0 = uniform
+  double thickness_size_px = 4.0;   // [scan px] FWHM of the spatial autocorrelation of ln m
+
   // --- real-space (sample) drift: scan position s at cycle t sees sample s + d(t) ----
   double drift_y = 0.0, drift_x = 0.0;  // [scan px] linear drift, total over the run
   double drift_walk_px = 0.0;           // [scan px] rms of an added random walk at the end of the run, per axis

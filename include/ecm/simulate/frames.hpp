@@ -29,6 +29,7 @@ class FrameGenerator {
   const SimConfig& config() const { return cfg_; }
   const Tracks& tracks() const { return tracks_; }
   const TauMap& tau_map() const { return tau_map_; }
+  const ThicknessMap& thickness() const { return thickness_; }
   const DetectorModel& detector() const { return detector_; }
   SpeckleSynth& speckle() { return synth_; }
 
@@ -50,6 +51,7 @@ class FrameGenerator {
   SimConfig cfg_;
   Tracks tracks_;
   TauMap tau_map_;
+  ThicknessMap thickness_;
   SpeckleSynth synth_;
   DetectorModel detector_;
   std::vector<float> lambda_;

@@ -18,7 +18,8 @@ enum class Purpose : std::uint64_t {
   drift = 5,  // random-walk drift
   dark = 6,   // per-pixel dark offsets
   gain = 7,   // per-pixel gains
-  hot = 8     // hot-pixel positions
+  hot = 8,    // hot-pixel positions
+  thickness = 9  // white noise of the thickness map at a sample position
 };
 
 // SplitMix64 finaliser: a bijective 64-bit mix.
