@@ -50,6 +50,42 @@ void describe_input(std::ostringstream& out, hid_t file, const std::string& data
     if (h5::link_exists(file, ref)) out << "  reference                  " << ref << " present\n";
 }
 
+// Range of column `c` of a (t, 2) table.
+std::pair<double, double> column_range(const std::vector<double>& table, int c) {
+  double lo = table.at(std::size_t(c)), hi = lo;
+  for (std::size_t i = std::size_t(c); i < table.size(); i += 2) lo = std::min(lo, table[i]), hi = std::max(hi, table[i]);
+  return {lo, hi};
+}
+
+// What the registration stage measured and applied (/registration, docs/output-format.md).
+void describe_registration(std::ostringstream& out, hid_t file) {
+  if (!h5::link_exists(file, "/registration/drift_yx")) return;
+  h5::Handle drift = h5::open_dataset(file, "/registration/drift_yx");
+  const auto d = h5::read_dataset<double>(file, "/registration/drift_yx");
+  const auto [ylo, yhi] = column_range(d, 0);
+  const auto [xlo, xhi] = column_range(d, 1);
+  out << "  drift [scan px]            y " << ylo << " .. " << yhi << ", x " << xlo << " .. " << xhi;
+  if (h5::has_attribute(drift, "applied")) out << " (applied: " << h5::read_attribute_string(drift, "applied") << ")";
+  out << "\n";
+  if (h5::has_attribute(drift, "method")) out << "    " << h5::read_attribute_string(drift, "method") << "\n";
+  if (h5::link_exists(file, "/registration/blocks/peak_quality")) {
+    auto q = h5::read_dataset<double>(file, "/registration/blocks/peak_quality");
+    std::sort(q.begin(), q.end());
+    out << "    match quality per block   min " << q.front() << ", median " << q[q.size() / 2] << ", max " << q.back()
+        << " (" << q.size() << " blocks)\n";
+  }
+  if (h5::link_exists(file, "/registration/beam_center_yx")) {
+    h5::Handle centre = h5::open_dataset(file, "/registration/beam_center_yx");
+    const auto c = h5::read_dataset<double>(file, "/registration/beam_center_yx");
+    out << "  beam centre [det px]       (" << c[0] << ", " << c[1] << ") at the first cycle, (" << c[c.size() - 2] << ", "
+        << c.back() << ") at the last";
+    if (h5::has_attribute(centre, "polar_maps"))
+      out << "; " << h5::read_attribute_string(centre, "polar_maps") << " polar map(s)";
+    out << "\n";
+    if (h5::has_attribute(centre, "method")) out << "    " << h5::read_attribute_string(centre, "method") << "\n";
+  }
+}
+
 void describe_result(std::ostringstream& out, hid_t file) {
   h5::Handle tau = h5::open_dataset(file, "/tau");
   const auto dims = h5::dataset_shape(tau);
@@ -72,6 +108,7 @@ void describe_result(std::ostringstream& out, hid_t file) {
     std::nth_element(valid.begin(), valid.begin() + valid.size() / 2, valid.end());
     out << "  median tau                 " << valid[valid.size() / 2] << " s over " << valid.size() << " valid pixels\n";
   }
+  describe_registration(out, file);
   for (const char* attr : {"program_version", "git_revision", "command_line", "input_file", "kokkos_backend",
                            "start_time", "end_time"})
     if (h5::has_attribute(file, attr)) {
