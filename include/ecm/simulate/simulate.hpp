@@ -11,7 +11,10 @@
 // TRUTH.h5 /truth/tau_sector (NY, NX, n_sectors) [s], sample frame at t = 0
 //          /truth/drift_yx (T, 2) [scan px]: scan position s at cycle t sees sample s + drift
 //          /truth/beam_center_yx (T, 2) [detector px]
+//          /truth/thickness (NY, NX): relative scattering strength m (mean 1), sample frame
+//                   at t = 0; all ones when thickness_contrast = 0
 //          attributes of /truth: beta, contrast, tau_median_s, sigma_ln_tau, domain_size_px,
+//          thickness_contrast, thickness_size_px,
 //          n_sectors, kr_exponent, k_peak_inv_angstrom, dose, time_step_s, n_cycles, ...
 #include <mpi.h>
 
