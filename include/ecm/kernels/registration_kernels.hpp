@@ -66,13 +66,16 @@ void apply_shift(const ExecSpace& exec,
                  std::size_t box_ny, std::size_t box_nx,
                  Kokkos::View<const ShiftedBox*, typename ExecSpace::memory_space> geometry, std::size_t tile_ny,
                  std::size_t tile_nx, Kokkos::View<float**, Kokkos::LayoutRight, typename ExecSpace::memory_space> out) {
+  using Team = typename Kokkos::TeamPolicy<ExecSpace>::member_type;
   const std::size_t n_pixels = out.extent(1), tile_positions = tile_ny * tile_nx;
   const std::size_t box_positions = box_ny * box_nx;
   const long bny = long(box_ny), bnx = long(box_nx);
+  // One team per output frame: the four source frames and weights are found once, then the
+  // pixels are a contiguous, vectorisable weighted sum (coalesced on a GPU).
   Kokkos::parallel_for(
-      "ecm::registration::apply_shift",
-      Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<2>>(exec, {0, 0}, {out.extent(0), n_pixels}),
-      KOKKOS_LAMBDA(const std::size_t row, const std::size_t p) {
+      "ecm::registration::apply_shift", Kokkos::TeamPolicy<ExecSpace>(exec, int(out.extent(0)), Kokkos::AUTO),
+      KOKKOS_LAMBDA(const Team& team) {
+        const std::size_t row = std::size_t(team.league_rank());
         const std::size_t t = row / tile_positions, pos = row % tile_positions;
         const ShiftedBox g = geometry(t);
         const double sy = g.source_y + double(pos / tile_nx), sx = g.source_x + double(pos % tile_nx);
@@ -80,20 +83,27 @@ void apply_shift(const ExecSpace& exec,
         const long y0 = long(fy0), x0 = long(fx0);
         const double wy = sy - fy0, wx = sx - fx0;
         const std::size_t base = t * box_positions;
-        double value = 0.0;
+        // Up to four sources; a zero weight (exact integer source) needs no neighbour.
+        std::size_t src[4] = {0, 0, 0, 0};
+        float w[4] = {0.0f, 0.0f, 0.0f, 0.0f};
         bool inside = true;
         for (int a = 0; a < 2; ++a)
           for (int b = 0; b < 2; ++b) {
-            const double w = (a ? wy : 1.0 - wy) * (b ? wx : 1.0 - wx);
-            if (w <= 0.0) continue;  // an exact integer source needs no neighbour
+            const double weight = (a ? wy : 1.0 - wy) * (b ? wx : 1.0 - wx);
+            if (weight <= 0.0) continue;
             const long y = y0 + a, x = x0 + b;
             if (y < 0 || y >= bny || x < 0 || x >= bnx) {
               inside = false;
               continue;
             }
-            value += w * double(boxes(base + std::size_t(y * bnx + x), p));
+            src[2 * a + b] = base + std::size_t(y * bnx + x);
+            w[2 * a + b] = float(weight);
           }
-        out(row, p) = inside ? float(value) : 0.0f;
+        const float scale = inside ? 1.0f : 0.0f;
+        Kokkos::parallel_for(Kokkos::TeamVectorRange(team, int(n_pixels)), [&](const int p) {
+          out(row, p) = scale * (w[0] * boxes(src[0], p) + w[1] * boxes(src[1], p) + w[2] * boxes(src[2], p) +
+                                 w[3] * boxes(src[3], p));
+        });
       });
 }
 
