@@ -17,9 +17,12 @@ namespace ecm::engine {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-// A block's match is trusted when its peak is at least this many times the largest value
-// a pure-noise correlation map of the same size reaches (docs/registration.md).
-constexpr double kMinSignificance = 2.0;
+// A block's match counts when its peak is at least this many times the largest value a
+// pure-noise correlation map of the same size reaches (docs/registration.md).
+constexpr double kMinSignificance = 1.0;
+// Block shifts are trusted only if their scatter (rms about a smooth track) is below this
+// fraction of what random shifts over the image would scatter (min(NY, NX) / sqrt 12).
+constexpr double kMaxScatterFraction = 0.1;
 // The drift is corrected only if its range is this many times the scatter of the blocks.
 constexpr double kMinRangeOverNoise = 6.0;
 
@@ -318,9 +321,10 @@ Registration register_acquisition(const RegistrationOptions& options, const Anal
       };
       const auto shifts = registration::estimate_block_shifts(stack, n_blocks, L.scan_y, L.scan_x, options.reference,
                                                              weights, dist);
-      // A match counts only if its peak stands well above the largest value noise alone
-      // gives in a map of this many pixels (about sqrt(2 ln N) rms): without texture that
-      // persists in the VDF images the "peak" is a noise maximum and its shift is random.
+      // Two tests of whether the VDF images show texture that persists. Per block: its peak
+      // must reach the largest value noise alone gives in a map of this many pixels (about
+      // sqrt(2 ln N) rms). Over the run: the shifts must follow a smooth track; without
+      // texture each "peak" is a noise maximum, and its shift jumps across the image.
       const double noise_max = std::sqrt(2.0 * std::log(double(positions)));
       std::vector<bool> good(n_blocks);
       std::size_t n_good = 0;
@@ -350,11 +354,23 @@ Registration register_acquisition(const RegistrationOptions& options, const Anal
           dy.push_back(-usable[b].dy);
           dx.push_back(-usable[b].dx);
         }
-      m << "; " << n_good << " of " << n_blocks << " blocks matched (peak >= " << kMinSignificance
-        << " x the noise maximum)";
-      if (2 * n_good < n_blocks || kt.size() < 2) {
+      // Scatter: second differences of a smooth track are its noise, rms sqrt(6) sigma.
+      double range = 0.0, scatter = 0.0;
+      for (const auto* v : {&dy, &dx}) {
+        if (v->empty()) continue;
+        range = std::max(range, *std::max_element(v->begin(), v->end()) - *std::min_element(v->begin(), v->end()));
+        double sum2 = 0.0;
+        for (std::size_t i = 1; i + 1 < v->size(); ++i) sum2 += std::pow((*v)[i - 1] - 2 * (*v)[i] + (*v)[i + 1], 2);
+        if (v->size() > 2) scatter = std::max(scatter, std::sqrt(sum2 / double(v->size() - 2) / 6.0));
+      }
+      const double max_scatter =
+          kMaxScatterFraction * double(std::min(L.scan_y, L.scan_x)) / std::sqrt(12.0);
+      m.precision(3);
+      m << "; " << n_good << " of " << n_blocks << " blocks matched (peak >= the noise maximum); block range " << range
+        << " px, scatter " << scatter << " px (trusted below " << max_scatter << ")";
+      if (2 * n_good < n_blocks || kt.size() < 3 || scatter > max_scatter) {
         reg.drift_method = "none: " + m.str() +
-                           ", too few to trust; the VDF images show no texture that persists (see docs/registration.md)";
+                           "; not trusted: the VDF images show no texture that persists (see docs/registration.md)";
         for (std::size_t b = 0; b < n_blocks; ++b) {
           reg.block_cycle.push_back(knot_t[b]);
           reg.block_drift_yx.insert(reg.block_drift_yx.end(), {-shifts[b].dy, -shifts[b].dx});
@@ -381,20 +397,10 @@ Registration register_acquisition(const RegistrationOptions& options, const Anal
         reg.block_quality.push_back(shifts[b].peak_quality);
       }
       // Corrected only if the measured blocks span at least the threshold and well above
-      // their own scatter: second differences of a smooth drift are its noise, rms
-      // sqrt(6) sigma. Interpolating frames and masking the border for a drift that is not
-      // there would only cost data.
-      double range = 0.0, noise = 0.0;
-      for (const auto* v : {&dy, &dx}) {
-        range = std::max(range, *std::max_element(v->begin(), v->end()) - *std::min_element(v->begin(), v->end()));
-        double sum2 = 0.0;
-        for (std::size_t i = 1; i + 1 < v->size(); ++i) sum2 += std::pow((*v)[i - 1] - 2 * (*v)[i] + (*v)[i + 1], 2);
-        if (v->size() > 2) noise = std::max(noise, std::sqrt(sum2 / double(v->size() - 2) / 6.0));
-      }
-      reg.drift_applied = range >= std::max(options.min_drift_px, kMinRangeOverNoise * noise);
-      m.precision(3);
-      m << "; block range " << range << " px, scatter " << noise << " px"
-        << (reg.drift_applied ? "; applied" : "; not applied: below --drift-threshold or the scatter");
+      // their own scatter: interpolating frames and masking the border for a drift that is
+      // not there would only cost data.
+      reg.drift_applied = range >= std::max(options.min_drift_px, kMinRangeOverNoise * scatter);
+      m << (reg.drift_applied ? "; applied" : "; not applied: below --drift-threshold or 6 x the scatter");
       reg.drift_method = m.str();
     }
   }

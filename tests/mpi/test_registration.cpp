@@ -260,3 +260,39 @@ TEST_CASE("the drift estimate is the same on 1, 2 and 4 ranks", "[.registration-
   REQUIRE(tracks.size() >= 2);
   for (std::size_t i = 1; i < tracks.size(); ++i) CHECK(max_distance(tracks[i], tracks[0]) < 1e-9);
 }
+
+TEST_CASE("drift correction reads a frame stream exactly like the 5-D layout", "[registration]") {
+  const std::string dir = test::scratch_dir();
+  simulate::SimConfig sim;
+  sim.scan_y = sim.scan_x = 12;
+  sim.cycles = 200;
+  sim.det_y = sim.det_x = 32;
+  sim.k_pixel_size = 0.04;
+  sim.dose = 1.0;
+  sim.dtype = h5::DType::u8;
+  sim.thickness_contrast = 0.15;
+  sim.thickness_size_px = 3.0;
+  sim.drift_y = 2.0;
+  sim.drift_x = -1.5;
+  sim.memory_budget_mb = 64;
+  simulate::run_simulation(sim, dir + "/drift5d.h5", dir + "/drift5d_truth.h5", MPI_COMM_WORLD);
+  sim.layout = simulate::Layout::stream;
+  simulate::run_simulation(sim, dir + "/driftstream.h5", dir + "/driftstream_truth.h5", MPI_COMM_WORLD);
+  for (const char* name : {"drift5d", "driftstream"}) {
+    test::SimulatedDataset data;
+    data.input = dir + "/" + name + ".h5";
+    auto c = drift_run_config(data, dir + "/" + name + "_tau.h5");
+    c.memory_budget_bytes = 160.0 * 1024 * 1024;  // several tiles per rank, each with its halo
+    engine::run(c, MPI_COMM_WORLD);
+  }
+  if (mpi::rank(MPI_COMM_WORLD) != 0) return;
+  CHECK(read_text_attribute(dir + "/drift5d_tau.h5", "/registration/drift_yx", "applied") == "yes");
+  CHECK(read_doubles(dir + "/drift5d_tau.h5", "/registration/drift_yx") ==
+        read_doubles(dir + "/driftstream_tau.h5", "/registration/drift_yx"));
+  const auto a = test::read_floats(dir + "/drift5d_tau.h5", "/tau");
+  const auto b = test::read_floats(dir + "/driftstream_tau.h5", "/tau");
+  std::size_t same = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) same += (std::isnan(a[i]) && std::isnan(b[i])) || a[i] == b[i];
+  CHECK(same == a.size());
+  CHECK(test::read_status(dir + "/drift5d_tau.h5") == test::read_status(dir + "/driftstream_tau.h5"));
+}
