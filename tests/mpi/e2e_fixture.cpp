@@ -87,8 +87,8 @@ const DriftPair& drift_pair() {
     c.memory_budget_mb = 128;
     pair.steady = {ECM_TEST_DATA_DIR, std::string(ECM_TEST_DATA_DIR) + "/steady.h5",
                    std::string(ECM_TEST_DATA_DIR) + "/steady_truth.h5", c};
-    c.drift_y = 3.0;                // linear drift over the run [scan px] ...
-    c.drift_x = -2.0;
+    c.drift_y = 3.5;                // linear drift over the run [scan px] ...
+    c.drift_x = -2.5;
     c.drift_walk_px = 1.0;          // ... plus a random walk of 1 px rms at the end
     pair.drifting = {ECM_TEST_DATA_DIR, std::string(ECM_TEST_DATA_DIR) + "/drifting.h5",
                      std::string(ECM_TEST_DATA_DIR) + "/drifting_truth.h5", c};
