@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "ecm/core/interrupt.hpp"
 #include "ecm/core/units.hpp"
 #include "ecm/engine/pipeline.hpp"
 #include "options.hpp"
@@ -22,7 +23,11 @@ po::options_description run_options() {
     ("dataset", po::value<std::string>()->default_value("/frames"), "dataset path in the input")
     ("scan-shape", po::value<std::string>(), "NY,NX of a 3-D frame-stream input (if not in its scan_shape attribute)")
     ("save-g2", po::bool_switch(), "also write /g2 (scan_y, scan_x, n_kr, n_kphi, n_lags)")
-    ("memory-budget", po::value<std::string>()->default_value("2G"), "memory per rank (K, M, G suffixes); sets the tile size");
+    ("memory-budget", po::value<std::string>()->default_value("2G"), "memory per rank (K, M, G suffixes); sets the tile size")
+    ("resume", po::bool_switch(), "continue OUT.h5.partial from its tile ledger (after a kill, a crash or a time limit); "
+                                  "starts afresh when there is none, does nothing when OUT.h5 is complete")
+    ("throttle", po::value<double>()->default_value(0.0), "sleep this long after each tile [s] (tests and benchmarks: a slow node)")
+    ("throttle-rank", po::value<int>()->default_value(-1), "the rank --throttle slows; -1 = every rank");
   po::options_description cal("Calibration (override the dataset's attributes)");
   cal.add_options()
     ("time-step", po::value<double>(), "time between scan cycles [s] (attribute time_step_s)")
@@ -140,6 +145,10 @@ ecm::engine::RunConfig build_config(const po::variables_map& vm, int argc, char*
   if (c.fit.max_iterations < 1) throw InputError("--max-iterations must be >= 1");
   c.memory_budget_bytes = ecm::parse_size_bytes(vm["memory-budget"].as<std::string>(), "memory-budget");
   c.save_g2 = vm["save-g2"].as<bool>();
+  c.resume = vm["resume"].as<bool>();
+  c.throttle_s = vm["throttle"].as<double>();
+  c.throttle_rank = vm["throttle-rank"].as<int>();
+  if (!(c.throttle_s >= 0)) throw InputError("--throttle must be >= 0 s");
   c.command_line = ecm::cli::command_line(argc, argv);
   c.resolved_ini = ecm::cli::to_ini(vm);
   return c;
@@ -158,8 +167,9 @@ void print_summary(const ecm::engine::RunSummary& s) {
             << "  throughput      " << std::setprecision(1) << s.raw_bytes / MB / s.wall_s << " MB/s raw, "
             << s.raw_bytes / MB / s.wall_s / s.n_ranks << " MB/s per rank (" << s.raw_bytes / MB << " MB read)\n"
             << "  peak memory     " << s.peak_rss_bytes / MiB << " MiB per rank (planned " << s.plan.planned_peak_bytes() / MiB
-            << " MiB)\n"
-            << "  drift           " << s.drift_line << "\n"
+            << " MiB)\n";
+  if (s.tiles_resumed) std::cout << "  resumed         " << s.tiles_resumed << " of " << s.n_tiles << " tiles were done by an earlier run\n";
+  std::cout << "  drift           " << s.drift_line << "\n"
             << "  beam centre     " << s.center_line << "\n"
             << "  stages, s       ";
   for (const auto& [stage, seconds] : s.stage_seconds_max) std::cout << stage << " " << std::setprecision(2) << seconds << "  ";
@@ -173,7 +183,12 @@ int cmd_run(int argc, char** argv, MPI_Comm comm) {
   po::variables_map vm;
   if (ecm::cli::parse_or_help(argc, argv, options, "input", vm, comm)) return 0;
   const auto config = build_config(vm, argc, argv);
+  ecm::interrupt::install_handlers();
   const auto summary = ecm::engine::run(config, comm);
-  if (ecm::cli::is_printer(comm)) print_summary(summary);
+  if (!ecm::cli::is_printer(comm)) return 0;
+  if (summary.already_complete)
+    std::cout << "ecm run: " << summary.output_path << " is complete already; nothing to resume" << std::endl;
+  else
+    print_summary(summary);
   return 0;
 }

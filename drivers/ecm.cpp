@@ -13,6 +13,7 @@
 
 #include "commands.hpp"
 #include "ecm/core/error.hpp"
+#include "ecm/core/interrupt.hpp"
 #include "ecm/core/partial_outputs.hpp"
 #include "ecm/io/hdf5.hpp"
 
@@ -61,6 +62,13 @@ int dispatch(int argc, char** argv) {
     if (command == "simulate") return cmd_simulate(argc - 1, argv + 1, MPI_COMM_WORLD);
     if (command == "inspect") return cmd_inspect(argc - 1, argv + 1, MPI_COMM_WORLD);
     throw ecm::InputError("unknown command '" + command + "'; commands: simulate, run, inspect (ecm --help)");
+  } catch (const ecm::interrupt::Interrupted& e) {
+    // Every rank got here (the stop is agreed collectively); the partial output and its
+    // ledger stay for --resume.
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank == 0) std::cerr << "ecm " << command << ": " << e.what() << std::endl;
+    return ecm::interrupt::kExitInterrupted;
   } catch (const ecm::PeerFailure& e) {
     report_failure(command, e.what(), false);
   } catch (const std::exception& e) {

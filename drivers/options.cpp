@@ -56,6 +56,7 @@ std::string to_ini(const po::variables_map& vm) {
     else if (auto d = boost::any_cast<double>(&any)) out << *d;
     else if (auto i = boost::any_cast<int>(&any)) out << *i;
     else if (auto u = boost::any_cast<unsigned>(&any)) out << *u;
+    else if (auto z = boost::any_cast<std::size_t>(&any)) out << *z;
     else if (auto b = boost::any_cast<bool>(&any)) out << (*b ? "true" : "false");
     else out << "(set)";
     out << "\n";

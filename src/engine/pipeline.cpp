@@ -8,9 +8,14 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
+#include <thread>
 
+#include "ecm/core/interrupt.hpp"
 #include "ecm/core/mpi_check.hpp"
+#include "ecm/core/partial_outputs.hpp"
+#include "ecm/io/tile_ledger.hpp"
 #include "ecm/engine/analysis_setup.hpp"
 #include "ecm/engine/registration.hpp"
 #include "ecm/engine/tile_processor.hpp"
@@ -27,6 +32,14 @@ double peak_rss_bytes() {
 }
 
 namespace {
+
+// A yes/no decided on rank 0 (e.g. about files) and shared, so every rank takes the same branch.
+template <class F>
+bool rank0_says(MPI_Comm comm, F&& question) {
+  int answer = mpi::rank(comm) == 0 && question() ? 1 : 0;
+  mpi::check(MPI_Bcast(&answer, 1, MPI_INT, 0, comm), "MPI_Bcast(rank 0 decision)");
+  return answer != 0;
+}
 
 std::string utc_now() {
   std::time_t t = std::time(nullptr);
@@ -143,6 +156,14 @@ void write_registration(io::ResultFile& out, const Registration& reg, std::size_
 
 }  // namespace
 
+std::string RunConfig::identity() const {
+  std::istringstream in(resolved_ini);
+  std::string line, kept = input_path + "\n" + dataset + "\n";
+  while (std::getline(in, line))
+    if (line.rfind("resume", 0) != 0 && line.rfind("throttle", 0) != 0) kept += line + "\n";
+  return kept;
+}
+
 RunSummary run(const RunConfig& config, MPI_Comm comm) {
   const auto t_start = std::chrono::steady_clock::now();
   const std::string start_time = utc_now();
@@ -151,6 +172,17 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
 
   // Every rank validates the same input, so bad input fails identically everywhere.
   io::InputDataset input(config.input_path, config.dataset, config.scan_shape, comm);
+  // --resume of a run that already finished: nothing to do (a requeued job may ask twice).
+  const std::string ledger_path = config.output_path + ".partial.tiles";
+  const std::string fingerprint = io::fingerprint_of(config.identity());
+  if (config.resume && rank0_says(comm, [&] {
+        return std::filesystem::exists(config.output_path) && !std::filesystem::exists(ledger_path);
+      })) {
+    RunSummary done;
+    done.already_complete = true;
+    done.output_path = config.output_path;
+    return done;
+  }
   const auto& L = input.layout();
   const Prepared prep = prepare_analysis(config, input);
   const AnalysisSetup& setup = prep.setup;
@@ -197,7 +229,20 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
     plan = plan_memory(mem);
     tiles = plan_tiles(plan);
   }
-  const auto mine = tiles_of_rank(tiles, me, n_ranks);
+
+  // Checkpointing: a resumed run takes the plan of the run it continues (whatever the
+  // number of ranks now) and computes only the tiles its ledger does not list as done.
+  std::optional<io::TileLedger> ledger;
+  if (config.resume) ledger = io::TileLedger::load(ledger_path, comm);
+  const bool resuming = ledger.has_value();
+  if (resuming) {
+    if (ledger->fingerprint() != fingerprint)
+      throw InputError("cannot resume: " + ledger_path + " belongs to a run with another input or other options; "
+                       "run with those, or delete " + config.output_path + ".partial and its .tiles file");
+    if (!rank0_says(comm, [&] { return std::filesystem::exists(config.output_path + ".partial"); }))
+      throw InputError("cannot resume: " + ledger_path + " exists but " + config.output_path + ".partial does not");
+    tiles = ledger->tiles();
+  }
 
   io::ResultShape shape;
   shape.scan_y = L.scan_y;
@@ -207,31 +252,67 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   shape.n_lags = setup.lag_s.size();
   shape.n_t = L.n_t;
   shape.save_g2 = config.save_g2;
-  io::ResultFile out(config.output_path, shape, comm);
-  {
+  io::ResultFile out(config.output_path, shape, comm, resuming);
+  if (!resuming) {
     std::vector<double> k_r, k_phi;
     for (int i = 0; i < config.grid.n_kr; ++i) k_r.push_back(config.grid.kr_center(i));
     for (int j = 0; j < config.grid.n_kphi; ++j) k_phi.push_back(config.grid.kphi_center(j));
     out.write_axes(k_r, k_phi, setup.lag_s);
     write_registration(out, reg, segments.size());
+    // Every dataset exists and is allocated before the first tile: from here on tiles only
+    // write raw data, so a kill never leaves the file's structure half-written.
+    out.flush();
+    ledger.emplace(ledger_path, fingerprint, tiles, comm);
+    partial_outputs::add(ledger_path);
   }
+  std::vector<std::size_t> pending;  // tile indices still to compute, in plan order
+  for (std::size_t i = 0; i < tiles.size(); ++i)
+    if (!ledger->done(i)) pending.push_back(i);
+  const std::size_t resumed_tiles = tiles.size() - pending.size();
   timer.mark("setup");
 
   TileProcessor processor(config, setup, maps, segments, reg, prep.corrections, plan, std::move(g2_engine));
   TauHistogram histogram;
-  std::size_t rounds = mine.size();
-  mpi::check(MPI_Allreduce(MPI_IN_PLACE, &rounds, 1, MPI_UNSIGNED_LONG, MPI_MAX, comm), "MPI_Allreduce(rounds)");
-  for (std::size_t round = 0; round < rounds; ++round) {
-    const ScanTile tile = round < mine.size() ? mine[round] : ScanTile{};
+  // Pending tiles round-robin over ranks, one collective write per round; after each round
+  // the data is flushed and only then the round's tiles are recorded in the ledger.
+  const std::size_t ranks = std::size_t(n_ranks);
+  const std::size_t rounds = (pending.size() + ranks - 1) / ranks;
+  bool interrupted = false;
+  for (std::size_t round = 0; round < rounds && !interrupted; ++round) {
+    const std::size_t slot = round * ranks + std::size_t(me);
+    const ScanTile tile = slot < pending.size() ? tiles[pending[slot]] : ScanTile{};
     io::TileResults results;
     mpi::run_then_agree(comm, [&] {
       if (!tile.empty()) results = processor.process(input, tile, timer);
+      if (!tile.empty() && config.throttle_s > 0 && (config.throttle_rank < 0 || config.throttle_rank == me))
+        std::this_thread::sleep_for(std::chrono::duration<double>(config.throttle_s));
     });
     timer.restart();
     out.write_tile(tile, results);
+    out.flush();
+    ledger->record(std::vector<std::size_t>(pending.begin() + std::ptrdiff_t(round * ranks),
+                                            pending.begin() + std::ptrdiff_t(std::min(pending.size(), (round + 1) * ranks))));
+    // Recorded work is a checkpoint now, no longer a partial file to clean up on failure.
+    partial_outputs::forget(out.partial_path());
+    partial_outputs::forget(ledger_path);
     timer.mark("write");
     histogram.add(results.tau, results.fit_status);
+    interrupted = interrupt::requested(comm) && round + 1 < rounds;  // done anyway: finish
   }
+  if (interrupted) {
+    std::ostringstream msg;
+    msg << "stopped by a signal with " << ledger->n_done() << " of " << tiles.size() << " tiles done and saved in "
+        << out.partial_path() << "; run again with --resume to finish";
+    throw interrupt::Interrupted(msg.str());
+  }
+  // Tiles of earlier runs count in the summary too: read back round-robin.
+  for (std::size_t i = std::size_t(me); i < tiles.size(); i += ranks)
+    if (std::find(pending.begin(), pending.end(), i) == pending.end()) {
+      std::vector<float> tau;
+      std::vector<std::uint8_t> status;
+      out.read_tile(tiles[i], tau, status);
+      histogram.add(tau, status);
+    }
 
   RunSummary summary;
   std::tie(summary.n_converged, summary.median_tau_s) = histogram.reduce_median(comm);
@@ -242,6 +323,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   summary.plan = plan;
   summary.raw_bytes = double(setup.n_t_used) * L.positions() * L.det_pixels() * L.element_bytes();
   summary.output_path = config.output_path;
+  summary.tiles_resumed = resumed_tiles;
   summary.drift_line = describe_drift(reg, setup.n_t_used);
   summary.center_line = describe_center(reg, setup.n_t_used, segments.size());
   summary.peak_rss_bytes = peak_rss_bytes();
@@ -263,7 +345,9 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   out.write_attribute("peak_rss_max_bytes", summary.peak_rss_bytes);
   out.write_attribute("tiles", double(tiles.size()));
   out.write_attribute("positions_per_tile", double(plan.positions_per_tile));
+  out.write_attribute("tiles_from_earlier_runs", double(resumed_tiles));
   out.commit();
+  ledger->remove();
   summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   return summary;
 }

@@ -52,10 +52,10 @@ Handle transfer_plist(bool collective) {
 
 bool is_hdf5_file(const std::string& path) { return H5Fis_hdf5(path.c_str()) > 0; }
 
-Handle open_file_parallel(const std::string& path, MPI_Comm comm) {
+Handle open_file_parallel(const std::string& path, MPI_Comm comm, bool writable) {
   if (!is_hdf5_file(path)) throw InputError("'" + path + "' is not an HDF5 file (or cannot be read)");
   Handle fapl = mpio_file_access(comm);
-  return Handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), "opening HDF5 file", path));
+  return Handle(check(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl), "opening HDF5 file", path));
 }
 
 Handle open_file_serial(const std::string& path, bool writable) {

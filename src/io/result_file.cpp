@@ -27,11 +27,27 @@ const FloatOutput kFloatOutputs[] = {
 };
 }  // namespace
 
-ResultFile::ResultFile(const std::string& final_path, const ResultShape& shape, MPI_Comm comm)
+ResultFile::ResultFile(const std::string& final_path, const ResultShape& shape, MPI_Comm comm, bool resume)
     : final_path_(final_path), partial_path_(final_path + ".partial"), shape_(shape), comm_(comm) {
+  const std::vector<hsize_t> dims{shape.scan_y, shape.scan_x, hsize_t(shape.n_kr), hsize_t(shape.n_kphi)};
+  auto g2_dims = dims;
+  g2_dims.push_back(shape.n_lags);
+  if (resume) {
+    // A previous run's partial output: its tiles recorded in the ledger are kept as they are.
+    file_ = h5::open_file_parallel(partial_path_, comm, true);
+    const auto open_checked = [&](const std::string& name, const std::vector<hsize_t>& expected) {
+      h5::Handle ds = h5::open_dataset(file_, name);
+      if (h5::dataset_shape(ds) != expected)
+        throw InputError("cannot resume: '" + partial_path_ + "' holds " + name + " of another shape");
+      return ds;
+    };
+    for (const auto& out : kFloatOutputs) datasets_.emplace_back(out.name, open_checked(out.name, dims));
+    status_ = open_checked("/fit_status", dims);
+    if (shape.save_g2) g2_ = open_checked("/g2", g2_dims);
+    return;
+  }
   partial_outputs::add(partial_path_);  // every rank: whichever survives a failure removes it
   file_ = h5::create_file_parallel(partial_path_, comm);
-  const std::vector<hsize_t> dims{shape.scan_y, shape.scan_x, hsize_t(shape.n_kr), hsize_t(shape.n_kphi)};
   for (const auto& out : kFloatOutputs) {
     h5::Handle ds = h5::create_dataset(file_, out.name, H5T_IEEE_F32LE, dims);
     h5::write_attribute(ds, "units", std::string(out.units));
@@ -41,12 +57,20 @@ ResultFile::ResultFile(const std::string& final_path, const ResultShape& shape, 
   h5::write_attribute(status_, "meaning",
                       std::string("0 converged, 1 max_iterations, 2 no_decay, 3 masked, 4 too_few_counts, "
                                   "5 invalid_input, 6 at_bound, 7 out_of_field; only 0 has finite fit values"));
-  if (shape.save_g2) {
-    auto g2_dims = dims;
-    g2_dims.push_back(shape.n_lags);
-    g2_ = h5::create_dataset(file_, "/g2", H5T_IEEE_F32LE, g2_dims);
-  }
+  if (shape.save_g2) g2_ = h5::create_dataset(file_, "/g2", H5T_IEEE_F32LE, g2_dims);
 }
+
+void ResultFile::read_tile(const ScanTile& tile, std::vector<float>& tau, std::vector<std::uint8_t>& status) const {
+  const std::vector<hsize_t> start{tile.y0, tile.x0, 0, 0};
+  const std::vector<hsize_t> count{tile.ny, tile.nx, hsize_t(shape_.n_kr), hsize_t(shape_.n_kphi)};
+  const std::size_t n = tile.positions() * std::size_t(shape_.n_kr) * std::size_t(shape_.n_kphi);
+  tau.resize(n);
+  status.resize(n);
+  h5::read_hyperslab(datasets_.at(0).second, H5T_NATIVE_FLOAT, start, count, tau.data(), false);
+  h5::read_hyperslab(status_, H5T_NATIVE_UINT8, start, count, status.data(), false);
+}
+
+void ResultFile::flush() { h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flushing", partial_path_); }
 
 void ResultFile::write_tile(const ScanTile& tile, const TileResults& r) {
   const std::vector<hsize_t> start{tile.y0, tile.x0, 0, 0};

@@ -45,9 +45,17 @@ struct RunConfig {
   // Resources
   double memory_budget_bytes = 2.0 * (1ull << 30);  // per rank
 
+  // Checkpointing (docs/checkpointing.md)
+  bool resume = false;             // continue OUT.h5.partial from its tile ledger, if there is one
+  double throttle_s = 0.0;         // sleep after each tile (tests and benchmarks: a slow rank)
+  int throttle_rank = -1;          // the rank that sleeps; -1 = every rank
+
   // Provenance
   std::string command_line;
   std::string resolved_ini;        // the configuration as an INI text, stored in the output
+  // What the run computes: resolved_ini without the options that do not change the result
+  // (resume, throttle). A resumed run must have the same.
+  std::string identity() const;
 };
 
 }  // namespace ecm::engine

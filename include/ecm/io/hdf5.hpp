@@ -45,7 +45,7 @@ Handle mpio_file_access(MPI_Comm comm);
 Handle transfer_plist(bool collective);
 
 // Open an existing file for reading on all ranks of comm (parallel).
-Handle open_file_parallel(const std::string& path, MPI_Comm comm);
+Handle open_file_parallel(const std::string& path, MPI_Comm comm, bool writable = false);
 // Open an existing file read-only on one process (serial driver).
 Handle open_file_serial(const std::string& path, bool writable = false);
 // Create (truncate) a file collectively on all ranks of comm.

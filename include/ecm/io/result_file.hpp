@@ -29,7 +29,9 @@ struct TileResults {
 
 class ResultFile {
  public:
-  ResultFile(const std::string& final_path, const ResultShape& shape, MPI_Comm comm);
+  // Creates OUT.h5.partial, or with `resume` opens the one a previous run left (its
+  // datasets must have this shape).
+  ResultFile(const std::string& final_path, const ResultShape& shape, MPI_Comm comm, bool resume = false);
   ResultFile(const ResultFile&) = delete;
   ResultFile& operator=(const ResultFile&) = delete;
 
@@ -43,10 +45,15 @@ class ResultFile {
                    const std::vector<std::pair<std::string, std::string>>& attributes);
   void write_attribute(const std::string& name, const std::string& value);
   void write_attribute(const std::string& name, double value);
+  // Independent: /tau and /fit_status of one tile, as written.
+  void read_tile(const ScanTile& tile, std::vector<float>& tau, std::vector<std::uint8_t>& status) const;
+  // Collective: everything written so far is on disk (tile data before it is recorded done).
+  void flush();
   // Collective: closes the file and gives it its final name.
   void commit();
 
   const std::string& path() const { return final_path_; }
+  const std::string& partial_path() const { return partial_path_; }
 
  private:
   std::string final_path_, partial_path_;
