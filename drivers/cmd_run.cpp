@@ -26,6 +26,7 @@ po::options_description run_options() {
     ("memory-budget", po::value<std::string>()->default_value("2G"), "memory per rank (K, M, G suffixes); sets the tile size")
     ("resume", po::bool_switch(), "continue OUT.h5.partial from its tile ledger (after a kill, a crash or a time limit); "
                                   "starts afresh when there is none, does nothing when OUT.h5 is complete")
+    ("schedule", po::value<std::string>()->default_value("dynamic"), "tiles per rank: dynamic (in proportion to rank speed) | static (round-robin)")
     ("throttle", po::value<double>()->default_value(0.0), "sleep this long after each tile [s] (tests and benchmarks: a slow node)")
     ("throttle-rank", po::value<int>()->default_value(-1), "the rank --throttle slows; -1 = every rank");
   po::options_description cal("Calibration (override the dataset's attributes)");
@@ -146,6 +147,9 @@ ecm::engine::RunConfig build_config(const po::variables_map& vm, int argc, char*
   c.memory_budget_bytes = ecm::parse_size_bytes(vm["memory-budget"].as<std::string>(), "memory-budget");
   c.save_g2 = vm["save-g2"].as<bool>();
   c.resume = vm["resume"].as<bool>();
+  const std::string schedule = vm["schedule"].as<std::string>();
+  if (schedule != "dynamic" && schedule != "static") throw InputError("--schedule must be dynamic or static (got '" + schedule + "')");
+  c.dynamic_schedule = schedule == "dynamic";
   c.throttle_s = vm["throttle"].as<double>();
   c.throttle_rank = vm["throttle-rank"].as<int>();
   if (!(c.throttle_s >= 0)) throw InputError("--throttle must be >= 0 s");
@@ -169,7 +173,9 @@ void print_summary(const ecm::engine::RunSummary& s) {
             << "  peak memory     " << s.peak_rss_bytes / MiB << " MiB per rank (planned " << s.plan.planned_peak_bytes() / MiB
             << " MiB)\n";
   if (s.tiles_resumed) std::cout << "  resumed         " << s.tiles_resumed << " of " << s.n_tiles << " tiles were done by an earlier run\n";
-  std::cout << "  drift           " << s.drift_line << "\n"
+  std::cout << "  tiles per rank  ";
+  for (double n : s.tiles_per_rank) std::cout << std::setprecision(0) << n << " ";
+  std::cout << "\n  drift           " << s.drift_line << "\n"
             << "  beam centre     " << s.center_line << "\n"
             << "  stages, s       ";
   for (const auto& [stage, seconds] : s.stage_seconds_max) std::cout << stage << " " << std::setprecision(2) << seconds << "  ";

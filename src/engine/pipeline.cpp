@@ -18,6 +18,7 @@
 #include "ecm/io/tile_ledger.hpp"
 #include "ecm/engine/analysis_setup.hpp"
 #include "ecm/engine/registration.hpp"
+#include "ecm/engine/scheduler.hpp"
 #include "ecm/engine/tile_processor.hpp"
 #include "ecm/engine/tiling.hpp"
 #include "ecm/io/result_file.hpp"
@@ -160,7 +161,7 @@ std::string RunConfig::identity() const {
   std::istringstream in(resolved_ini);
   std::string line, kept = input_path + "\n" + dataset + "\n";
   while (std::getline(in, line))
-    if (line.rfind("resume", 0) != 0 && line.rfind("throttle", 0) != 0) kept += line + "\n";
+    if (line.rfind("resume", 0) != 0 && line.rfind("throttle", 0) != 0 && line.rfind("schedule", 0) != 0) kept += line + "\n";
   return kept;
 }
 
@@ -273,31 +274,39 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
 
   TileProcessor processor(config, setup, maps, segments, reg, prep.corrections, plan, std::move(g2_engine));
   TauHistogram histogram;
-  // Pending tiles round-robin over ranks, one collective write per round; after each round
-  // the data is flushed and only then the round's tiles are recorded in the ledger.
-  const std::size_t ranks = std::size_t(n_ranks);
-  const std::size_t rounds = (pending.size() + ranks - 1) / ranks;
+  // Rounds: the scheduler hands out tiles (dynamic: in proportion to each rank's speed),
+  // each rank computes its tiles, all write collectively, the data is flushed and only
+  // then the round's tiles are recorded in the ledger.
+  Scheduler scheduler(pending, config.dynamic_schedule, comm);
+  std::vector<std::size_t> mine;
+  double seconds_per_tile = 0.0;  // this rank's mean so far (0: none yet)
+  std::size_t my_tiles = 0;
+  double my_tile_seconds = 0.0;
   bool interrupted = false;
-  for (std::size_t round = 0; round < rounds && !interrupted; ++round) {
-    const std::size_t slot = round * ranks + std::size_t(me);
-    const ScanTile tile = slot < pending.size() ? tiles[pending[slot]] : ScanTile{};
-    io::TileResults results;
+  while (!interrupted && scheduler.next_round(seconds_per_tile, mine)) {
+    std::vector<io::TileResults> results(mine.size());
     mpi::run_then_agree(comm, [&] {
-      if (!tile.empty()) results = processor.process(input, tile, timer);
-      if (!tile.empty() && config.throttle_s > 0 && (config.throttle_rank < 0 || config.throttle_rank == me))
-        std::this_thread::sleep_for(std::chrono::duration<double>(config.throttle_s));
+      for (std::size_t k = 0; k < mine.size(); ++k) {
+        const auto t0 = std::chrono::steady_clock::now();
+        results[k] = processor.process(input, tiles[mine[k]], timer);
+        if (config.throttle_s > 0 && (config.throttle_rank < 0 || config.throttle_rank == me))
+          std::this_thread::sleep_for(std::chrono::duration<double>(config.throttle_s));
+        my_tile_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        seconds_per_tile = my_tile_seconds / double(++my_tiles);
+      }
     });
     timer.restart();
-    out.write_tile(tile, results);
+    for (std::size_t slot = 0; slot < scheduler.slots(); ++slot)  // the same number of calls on every rank
+      out.write_tile(slot < mine.size() ? tiles[mine[slot]] : ScanTile{},
+                     slot < mine.size() ? results[slot] : io::TileResults{});
     out.flush();
-    ledger->record(std::vector<std::size_t>(pending.begin() + std::ptrdiff_t(round * ranks),
-                                            pending.begin() + std::ptrdiff_t(std::min(pending.size(), (round + 1) * ranks))));
+    ledger->record(scheduler.round_tiles());
     // Recorded work is a checkpoint now, no longer a partial file to clean up on failure.
     partial_outputs::forget(out.partial_path());
     partial_outputs::forget(ledger_path);
     timer.mark("write");
-    histogram.add(results.tau, results.fit_status);
-    interrupted = interrupt::requested(comm) && round + 1 < rounds;  // done anyway: finish
+    for (const auto& r : results) histogram.add(r.tau, r.fit_status);
+    interrupted = interrupt::requested(comm) && ledger->n_done() < tiles.size();  // done anyway: finish
   }
   if (interrupted) {
     std::ostringstream msg;
@@ -306,7 +315,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
     throw interrupt::Interrupted(msg.str());
   }
   // Tiles of earlier runs count in the summary too: read back round-robin.
-  for (std::size_t i = std::size_t(me); i < tiles.size(); i += ranks)
+  for (std::size_t i = std::size_t(me); i < tiles.size(); i += std::size_t(n_ranks))
     if (std::find(pending.begin(), pending.end(), i) == pending.end()) {
       std::vector<float> tau;
       std::vector<std::uint8_t> status;
@@ -324,6 +333,11 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   summary.raw_bytes = double(setup.n_t_used) * L.positions() * L.det_pixels() * L.element_bytes();
   summary.output_path = config.output_path;
   summary.tiles_resumed = resumed_tiles;
+  // Tiles each rank computed (dynamic scheduling gives fast ranks more).
+  std::vector<double> per_rank(std::size_t(n_ranks), 0.0);
+  const double mine_done = double(my_tiles);
+  mpi::check(MPI_Allgather(&mine_done, 1, MPI_DOUBLE, per_rank.data(), 1, MPI_DOUBLE, comm), "MPI_Allgather(tiles per rank)");
+  summary.tiles_per_rank.assign(per_rank.begin(), per_rank.end());
   summary.drift_line = describe_drift(reg, setup.n_t_used);
   summary.center_line = describe_center(reg, setup.n_t_used, segments.size());
   summary.peak_rss_bytes = peak_rss_bytes();
@@ -346,6 +360,8 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   out.write_attribute("tiles", double(tiles.size()));
   out.write_attribute("positions_per_tile", double(plan.positions_per_tile));
   out.write_attribute("tiles_from_earlier_runs", double(resumed_tiles));
+  out.write_attribute("tiles_per_rank", summary.tiles_per_rank);
+  out.write_attribute("schedule", std::string(config.dynamic_schedule ? "dynamic" : "static"));
   out.commit();
   ledger->remove();
   summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();

@@ -119,6 +119,9 @@ void ResultFile::write_attribute(const std::string& name, const std::string& val
   h5::write_attribute(file_, name, value);
 }
 void ResultFile::write_attribute(const std::string& name, double value) { h5::write_attribute(file_, name, value); }
+void ResultFile::write_attribute(const std::string& name, const std::vector<double>& values) {
+  h5::write_attribute(file_, name, values);
+}
 
 void ResultFile::commit() {
   datasets_.clear();

@@ -182,3 +182,34 @@ TEST_CASE("a beam centre missing from the file is found from the direct beam", "
   CHECK(median_change < 0.02);
   CHECK(p90 < 0.10);
 }
+
+TEST_CASE("dynamic scheduling with a slow rank gives the static result with fewer tiles on that rank",
+          "[e2e][schedule]") {
+  const auto& data = test::reliable_dataset();
+  const std::string dir = test::scratch_dir();
+  const int n_ranks = mpi::size(MPI_COMM_WORLD);
+  auto config = test::default_run_config(data, dir + "/static_tau.h5");
+  config.memory_budget_bytes = 120.0 * 1024 * 1024;  // 8 tiles
+  config.dynamic_schedule = false;
+  const auto fixed = engine::run(config, MPI_COMM_WORLD);
+  config.output_path = dir + "/dynamic_tau.h5";
+  config.dynamic_schedule = true;
+  config.throttle_s = 0.3;  // the last rank is slow
+  config.throttle_rank = n_ranks - 1;
+  const auto dynamic = engine::run(config, MPI_COMM_WORLD);
+  if (mpi::rank(MPI_COMM_WORLD) != 0) return;
+  const auto a = test::read_floats(dir + "/static_tau.h5", "/tau");
+  const auto b = test::read_floats(dir + "/dynamic_tau.h5", "/tau");
+  REQUIRE(a.size() == b.size());
+  std::size_t same = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) same += (std::isnan(a[i]) && std::isnan(b[i])) || a[i] == b[i];
+  CHECK(same == a.size());
+  CHECK(test::read_status(dir + "/static_tau.h5") == test::read_status(dir + "/dynamic_tau.h5"));
+  REQUIRE(dynamic.tiles_per_rank.size() == std::size_t(n_ranks));
+  if (n_ranks > 1) {
+    INFO("tiles per rank, static: " << fixed.tiles_per_rank.front() << " .. " << fixed.tiles_per_rank.back()
+                                    << "; dynamic: " << dynamic.tiles_per_rank.front() << " .. "
+                                    << dynamic.tiles_per_rank.back());
+    CHECK(dynamic.tiles_per_rank.back() < dynamic.tiles_per_rank.front());
+  }
+}

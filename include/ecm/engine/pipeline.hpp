@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include <map>
+#include <vector>
 #include <string>
 
 #include "ecm/engine/memory_plan.hpp"
@@ -26,6 +27,7 @@ struct RunSummary {
   std::string drift_line, center_line;  // what registration found, in words
   std::size_t tiles_resumed = 0;     // tiles already done by an earlier run (--resume)
   bool already_complete = false;     // --resume of a finished run: nothing was done
+  std::vector<double> tiles_per_rank;  // tiles each rank computed in this run
 };
 
 RunSummary run(const RunConfig& config, MPI_Comm comm);

@@ -46,6 +46,7 @@ struct RunConfig {
   double memory_budget_bytes = 2.0 * (1ull << 30);  // per rank
 
   // Checkpointing (docs/checkpointing.md)
+  bool dynamic_schedule = true;    // tiles in proportion to rank speed (false: round-robin)
   bool resume = false;             // continue OUT.h5.partial from its tile ledger, if there is one
   double throttle_s = 0.0;         // sleep after each tile (tests and benchmarks: a slow rank)
   int throttle_rank = -1;          // the rank that sleeps; -1 = every rank
@@ -54,7 +55,7 @@ struct RunConfig {
   std::string command_line;
   std::string resolved_ini;        // the configuration as an INI text, stored in the output
   // What the run computes: resolved_ini without the options that do not change the result
-  // (resume, throttle). A resumed run must have the same.
+  // (resume, throttle, schedule). A resumed run must have the same.
   std::string identity() const;
 };
 

@@ -45,6 +45,7 @@ class ResultFile {
                    const std::vector<std::pair<std::string, std::string>>& attributes);
   void write_attribute(const std::string& name, const std::string& value);
   void write_attribute(const std::string& name, double value);
+  void write_attribute(const std::string& name, const std::vector<double>& values);
   // Independent: /tau and /fit_status of one tile, as written.
   void read_tile(const ScanTile& tile, std::vector<float>& tau, std::vector<std::uint8_t>& status) const;
   // Collective: everything written so far is on disk (tile data before it is recorded done).
