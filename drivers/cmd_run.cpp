@@ -7,6 +7,7 @@
 #include "ecm/core/interrupt.hpp"
 #include "ecm/core/units.hpp"
 #include "ecm/engine/pipeline.hpp"
+#include "ecm/engine/progress.hpp"
 #include "options.hpp"
 
 namespace {
@@ -26,6 +27,7 @@ po::options_description run_options() {
     ("memory-budget", po::value<std::string>()->default_value("2G"), "memory per rank (K, M, G suffixes); sets the tile size")
     ("resume", po::bool_switch(), "continue OUT.h5.partial from its tile ledger (after a kill, a crash or a time limit); "
                                   "starts afresh when there is none, does nothing when OUT.h5 is complete")
+    ("progress", po::value<std::string>()->default_value("auto"), "progress on stderr: auto (a bar on a terminal, lines in a log) | bar | lines | none")
     ("schedule", po::value<std::string>()->default_value("dynamic"), "tiles per rank: dynamic (in proportion to rank speed) | static (round-robin)")
     ("throttle", po::value<double>()->default_value(0.0), "sleep this long after each tile [s] (tests and benchmarks: a slow node)")
     ("throttle-rank", po::value<int>()->default_value(-1), "the rank --throttle slows; -1 = every rank");
@@ -147,6 +149,8 @@ ecm::engine::RunConfig build_config(const po::variables_map& vm, int argc, char*
   c.memory_budget_bytes = ecm::parse_size_bytes(vm["memory-budget"].as<std::string>(), "memory-budget");
   c.save_g2 = vm["save-g2"].as<bool>();
   c.resume = vm["resume"].as<bool>();
+  c.progress = vm["progress"].as<std::string>();
+  ecm::engine::Progress::style_for(c.progress, false);  // validates
   const std::string schedule = vm["schedule"].as<std::string>();
   if (schedule != "dynamic" && schedule != "static") throw InputError("--schedule must be dynamic or static (got '" + schedule + "')");
   c.dynamic_schedule = schedule == "dynamic";
@@ -179,7 +183,20 @@ void print_summary(const ecm::engine::RunSummary& s) {
             << "  beam centre     " << s.center_line << "\n"
             << "  stages, s       ";
   for (const auto& [stage, seconds] : s.stage_seconds_max) std::cout << stage << " " << std::setprecision(2) << seconds << "  ";
-  std::cout << "(slowest rank)" << std::endl;
+  std::cout << "(slowest rank)\n";
+  // Per rank: where its time went (read / kernels / write / wait), also in /timing.
+  const auto at = [&](std::size_t rank, const std::string& stage) {
+    for (std::size_t j = 0; j < s.stage_names.size(); ++j)
+      if (s.stage_names[j] == stage) return s.stage_seconds[rank * s.stage_names.size() + j];
+    return 0.0;
+  };
+  for (std::size_t r = 0; r < s.tiles_per_rank.size(); ++r)
+    std::cout << "  rank " << std::setw(4) << std::left << r << "      read " << std::setprecision(2)
+              << at(r, "read") + at(r, "register_read") << "  kernels "
+              << at(r, "polar") + at(r, "g2") + at(r, "fit") + at(r, "download") + at(r, "register")
+              << "  write " << at(r, "write") << "  wait " << at(r, "wait") + at(r, "register_wait") << "  ("
+              << std::setprecision(0) << s.tiles_per_rank[r] << " tiles)\n";
+  std::cout << std::flush;
 }
 
 }  // namespace

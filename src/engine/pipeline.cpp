@@ -1,6 +1,7 @@
 #include "ecm/engine/pipeline.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +18,7 @@
 #include "ecm/core/partial_outputs.hpp"
 #include "ecm/io/tile_ledger.hpp"
 #include "ecm/engine/analysis_setup.hpp"
+#include "ecm/engine/progress.hpp"
 #include "ecm/engine/registration.hpp"
 #include "ecm/engine/scheduler.hpp"
 #include "ecm/engine/tile_processor.hpp"
@@ -161,7 +163,9 @@ std::string RunConfig::identity() const {
   std::istringstream in(resolved_ini);
   std::string line, kept = input_path + "\n" + dataset + "\n";
   while (std::getline(in, line))
-    if (line.rfind("resume", 0) != 0 && line.rfind("throttle", 0) != 0 && line.rfind("schedule", 0) != 0) kept += line + "\n";
+    if (line.rfind("resume", 0) != 0 && line.rfind("throttle", 0) != 0 && line.rfind("schedule", 0) != 0 &&
+        line.rfind("progress", 0) != 0)
+      kept += line + "\n";
   return kept;
 }
 
@@ -283,19 +287,27 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   std::size_t my_tiles = 0;
   double my_tile_seconds = 0.0;
   bool interrupted = false;
+  Progress progress(std::cerr,
+                    me == 0 ? Progress::style_for(config.progress, isatty(STDERR_FILENO) != 0) : Progress::Style::none,
+                    tiles.size(), resumed_tiles, double(setup.n_t_used) * L.det_pixels() * L.element_bytes());
+  std::size_t positions_this_run = 0;
+  timer.restart();
   while (!interrupted && scheduler.next_round(seconds_per_tile, mine)) {
+    timer.mark("wait");
     std::vector<io::TileResults> results(mine.size());
     mpi::run_then_agree(comm, [&] {
       for (std::size_t k = 0; k < mine.size(); ++k) {
         const auto t0 = std::chrono::steady_clock::now();
         results[k] = processor.process(input, tiles[mine[k]], timer);
-        if (config.throttle_s > 0 && (config.throttle_rank < 0 || config.throttle_rank == me))
+        if (config.throttle_s > 0 && (config.throttle_rank < 0 || config.throttle_rank == me)) {
           std::this_thread::sleep_for(std::chrono::duration<double>(config.throttle_s));
+          timer.mark("throttle");
+        }
         my_tile_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         seconds_per_tile = my_tile_seconds / double(++my_tiles);
       }
     });
-    timer.restart();
+    timer.mark("wait");  // for the slowest rank of the round
     for (std::size_t slot = 0; slot < scheduler.slots(); ++slot)  // the same number of calls on every rank
       out.write_tile(slot < mine.size() ? tiles[mine[slot]] : ScanTile{},
                      slot < mine.size() ? results[slot] : io::TileResults{});
@@ -306,8 +318,11 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
     partial_outputs::forget(ledger_path);
     timer.mark("write");
     for (const auto& r : results) histogram.add(r.tau, r.fit_status);
+    for (std::size_t i : scheduler.round_tiles()) positions_this_run += tiles[i].positions();
+    progress.update(ledger->n_done(), positions_this_run);
     interrupted = interrupt::requested(comm) && ledger->n_done() < tiles.size();  // done anyway: finish
   }
+  progress.finish();
   if (interrupted) {
     std::ostringstream msg;
     msg << "stopped by a signal with " << ledger->n_done() << " of " << tiles.size() << " tiles done and saved in "
@@ -344,13 +359,23 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   mpi::check(MPI_Allreduce(MPI_IN_PLACE, &summary.peak_rss_bytes, 1, MPI_DOUBLE, MPI_MAX, comm),
              "MPI_Allreduce(peak rss)");
   // A fixed list: every rank must make the same reductions, also one that had no tile.
-  for (const char* stage :
-       {"setup", "register", "register_read", "register_wait", "read", "polar", "g2", "fit", "download", "write"}) {
+  // Per rank and stage, gathered everywhere (a fixed list: every rank makes the same calls).
+  const std::vector<std::string> stages{"setup", "register",  "register_read", "register_wait", "read", "polar",
+                                        "g2",    "fit",       "download",      "write",         "wait", "throttle"};
+  std::vector<double> my_seconds;
+  for (const auto& stage : stages) {
     const auto it = timer.seconds().find(stage);
-    double worst = it == timer.seconds().end() ? 0.0 : it->second;
-    mpi::check(MPI_Allreduce(MPI_IN_PLACE, &worst, 1, MPI_DOUBLE, MPI_MAX, comm), "MPI_Allreduce(stage time)");
-    summary.stage_seconds_max[stage] = worst;
+    my_seconds.push_back(it == timer.seconds().end() ? 0.0 : it->second);
   }
+  summary.stage_names = stages;
+  summary.stage_seconds.assign(stages.size() * std::size_t(n_ranks), 0.0);
+  mpi::check(MPI_Allgather(my_seconds.data(), int(stages.size()), MPI_DOUBLE, summary.stage_seconds.data(),
+                           int(stages.size()), MPI_DOUBLE, comm),
+             "MPI_Allgather(stage times)");
+  for (std::size_t j = 0; j < stages.size(); ++j)
+    for (int r = 0; r < n_ranks; ++r)
+      summary.stage_seconds_max[stages[j]] =
+          std::max(summary.stage_seconds_max[stages[j]], summary.stage_seconds[std::size_t(r) * stages.size() + j]);
 
   write_provenance(out, config, setup, input, n_ranks, start_time);
   out.write_attribute("end_time", utc_now());
@@ -361,6 +386,15 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   out.write_attribute("positions_per_tile", double(plan.positions_per_tile));
   out.write_attribute("tiles_from_earlier_runs", double(resumed_tiles));
   out.write_attribute("tiles_per_rank", summary.tiles_per_rank);
+  {
+    std::string names;
+    for (const auto& s : summary.stage_names) names += (names.empty() ? "" : ",") + s;
+    out.write_table("/timing/stage_seconds", summary.stage_seconds, {std::size_t(n_ranks), summary.stage_names.size()},
+                    {{"units", "s of wall time per rank (rows) and stage (columns)"}, {"stages", names},
+                     {"meaning", "read: input hyperslabs; register*: the registration stage; polar, g2, fit, "
+                                 "download: kernels; write: collective output and checkpoint; wait: for other "
+                                 "ranks; throttle: --throttle sleep"}});
+  }
   out.write_attribute("schedule", std::string(config.dynamic_schedule ? "dynamic" : "static"));
   out.commit();
   ledger->remove();

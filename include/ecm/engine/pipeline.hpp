@@ -28,6 +28,8 @@ struct RunSummary {
   std::size_t tiles_resumed = 0;     // tiles already done by an earlier run (--resume)
   bool already_complete = false;     // --resume of a finished run: nothing was done
   std::vector<double> tiles_per_rank;  // tiles each rank computed in this run
+  std::vector<std::string> stage_names;
+  std::vector<double> stage_seconds;   // (rank, stage) row-major: wall time per rank and stage
 };
 
 RunSummary run(const RunConfig& config, MPI_Comm comm);

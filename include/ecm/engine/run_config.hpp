@@ -46,6 +46,7 @@ struct RunConfig {
   double memory_budget_bytes = 2.0 * (1ull << 30);  // per rank
 
   // Checkpointing (docs/checkpointing.md)
+  std::string progress = "auto";   // auto | bar | lines | none (rank 0, on stderr)
   bool dynamic_schedule = true;    // tiles in proportion to rank speed (false: round-robin)
   bool resume = false;             // continue OUT.h5.partial from its tile ledger, if there is one
   double throttle_s = 0.0;         // sleep after each tile (tests and benchmarks: a slow rank)
