@@ -20,6 +20,7 @@
 #include "ecm/engine/analysis_setup.hpp"
 #include "ecm/engine/progress.hpp"
 #include "ecm/engine/registration.hpp"
+#include "ecm/engine/run_outputs.hpp"
 #include "ecm/engine/scheduler.hpp"
 #include "ecm/engine/tile_processor.hpp"
 #include "ecm/engine/tiling.hpp"
@@ -81,81 +82,6 @@ class TauHistogram {
   static constexpr double kLnMin = -20.0, kStep = 1e-3;
   std::vector<unsigned long long> counts_ = std::vector<unsigned long long>(kBins, 0);
 };
-
-void write_provenance(io::ResultFile& out, const RunConfig& config, const AnalysisSetup& setup,
-                      const io::InputDataset& input, int n_ranks, const std::string& start_time) {
-  out.write_attribute("program", std::string("ecm"));
-  out.write_attribute("program_version", std::string(kVersion));
-  out.write_attribute("git_revision", std::string(kGitRevision));
-  out.write_attribute("command_line", config.command_line);
-  out.write_attribute("configuration", config.resolved_ini);
-  out.write_attribute("input_file", std::filesystem::absolute(config.input_path).string());
-  out.write_attribute("input_dataset", config.dataset);
-  out.write_attribute("input_file_size_bytes", double(std::filesystem::file_size(config.input_path)));
-  out.write_attribute("input_raw_bytes", input.layout().raw_bytes());
-  out.write_attribute("mpi_ranks", double(n_ranks));
-  out.write_attribute("kokkos_backend", kokkos_backend_name());
-  out.write_attribute("start_time", start_time);
-  out.write_attribute("time_step_s", setup.time_step_s);
-  out.write_attribute("k_pixel_size_inv_angstrom", setup.calibration.k_pixel_size);
-  out.write_attribute("beam_center_y", setup.calibration.beam_center_yx[0]);
-  out.write_attribute("beam_center_x", setup.calibration.beam_center_yx[1]);
-  out.write_attribute("beam_center_source", setup.calibration.beam_center_source);
-  out.write_attribute("convergence_inv_angstrom", setup.calibration.convergence);
-  out.write_attribute("normalization", g2::to_string(config.normalization));
-  out.write_attribute("cycles_analysed", double(setup.n_t_used));
-}
-
-std::string describe_drift(const Registration& reg, std::size_t n_used) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(2);
-  double lo_y = 0, hi_y = 0, lo_x = 0, hi_x = 0;
-  for (std::size_t t = 0; t < n_used; ++t) {
-    lo_y = std::min(lo_y, reg.drift_y(t)), hi_y = std::max(hi_y, reg.drift_y(t));
-    lo_x = std::min(lo_x, reg.drift_x(t)), hi_x = std::max(hi_x, reg.drift_x(t));
-  }
-  s << "y " << lo_y << ".." << hi_y << ", x " << lo_x << ".." << hi_x << " scan px; " << reg.drift_method;
-  return s.str();
-}
-
-std::string describe_center(const Registration& reg, std::size_t n_used, std::size_t n_maps) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(2);
-  const auto a = reg.center(0), b = reg.center(n_used - 1);
-  s << "(" << a[0] << ", " << a[1] << ") -> (" << b[0] << ", " << b[1] << ") px, " << n_maps << " polar map(s); "
-    << reg.center_method;
-  return s.str();
-}
-
-// /registration: what was measured and applied, per cycle and per block (docs/output-format.md).
-void write_registration(io::ResultFile& out, const Registration& reg, std::size_t n_maps) {
-  const std::string convention =
-      "at cycle t, scan position r shows the sample point that r + drift_yx[t] showed at cycle 0";
-  out.write_table("/registration/drift_yx", reg.drift_yx, {reg.n_t, 2},
-                  {{"units", "scan pixels (y, x) per cycle"}, {"convention", convention}, {"method", reg.drift_method},
-                   {"applied", reg.drift_applied ? "yes" : "no"}});
-  out.write_table("/registration/peak_quality", reg.peak_quality, {reg.n_t},
-                  {{"units", "cross-correlation peak over the rms of the map away from it (NaN: not measured)"}});
-  out.write_table("/registration/beam_center_yx", reg.center_yx, {reg.n_t, 2},
-                  {{"units", "detector pixels (y, x) per cycle, pixel centres at integers"},
-                   {"method", reg.center_method},
-                   {"polar_maps", std::to_string(n_maps)}});
-  if (!reg.block_cycle.empty()) {
-    out.write_table("/registration/blocks/cycle", reg.block_cycle, {reg.block_cycle.size()},
-                    {{"units", "cycle (mean of the cycles read in the block)"}});
-    out.write_table("/registration/blocks/drift_yx", reg.block_drift_yx, {reg.block_cycle.size(), 2},
-                    {{"units", "scan pixels (y, x)"}});
-    out.write_table("/registration/blocks/peak_quality", reg.block_quality, {reg.block_cycle.size()}, {});
-  }
-  if (!reg.center_block_cycle.empty()) {
-    out.write_table("/registration/center_blocks/cycle", reg.center_block_cycle, {reg.center_block_cycle.size()},
-                    {{"units", "cycle (mean of the cycles read in the block)"}});
-    out.write_table("/registration/center_blocks/beam_center_yx", reg.center_block_yx,
-                    {reg.center_block_cycle.size(), 2}, {{"units", "detector pixels (y, x)"}});
-  }
-}
 
 }  // namespace
 
