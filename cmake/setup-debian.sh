@@ -11,6 +11,7 @@ packages=(
   libtrilinos-kokkos-dev                # Kokkos 3.4 (Serial) from Trilinos
   libboost-program-options-dev          # command line and INI configuration
   catch2                                # tests
+  slurmctld slurmd slurm-client munge   # a one-node SLURM cluster for the job-script tests
 )
 missing=()
 for p in "${packages[@]}"; do
