@@ -25,6 +25,7 @@ po::options_description run_options() {
     ("scan-shape", po::value<std::string>(), "NY,NX of a 3-D frame-stream input (if not in its scan_shape attribute)")
     ("save-g2", po::bool_switch(), "also write /g2 (scan_y, scan_x, n_kr, n_kphi, n_lags)")
     ("memory-budget", po::value<std::string>()->default_value("2G"), "memory per rank (K, M, G suffixes); sets the tile size")
+    ("no-overlap", po::bool_switch(), "read each block of cycles only after the kernels are done with the last (for measurements)")
     ("resume", po::bool_switch(), "continue OUT.h5.partial from its tile ledger (after a kill, a crash or a time limit); "
                                   "starts afresh when there is none, does nothing when OUT.h5 is complete")
     ("progress", po::value<std::string>()->default_value("auto"), "progress on stderr: auto (a bar on a terminal, lines in a log) | bar | lines | none")
@@ -149,6 +150,7 @@ ecm::engine::RunConfig build_config(const po::variables_map& vm, int argc, char*
   c.memory_budget_bytes = ecm::parse_size_bytes(vm["memory-budget"].as<std::string>(), "memory-budget");
   c.save_g2 = vm["save-g2"].as<bool>();
   c.resume = vm["resume"].as<bool>();
+  c.overlap_reads = !vm["no-overlap"].as<bool>();
   c.progress = vm["progress"].as<std::string>();
   ecm::engine::Progress::style_for(c.progress, false);  // validates
   const std::string schedule = vm["schedule"].as<std::string>();

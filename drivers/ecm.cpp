@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "ecm/core/error.hpp"
 #include "ecm/core/interrupt.hpp"
+#include "ecm/core/mpi_check.hpp"
 #include "ecm/core/partial_outputs.hpp"
 #include "ecm/io/hdf5.hpp"
 
@@ -80,7 +81,7 @@ int dispatch(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  MPI_Init(&argc, &argv);
+  ecm::mpi::init(&argc, &argv);
   // Kokkos sees only its own --kokkos-* options (it would also answer --help), the
   // subcommand everything else.
   std::vector<char*> kokkos_args{argv[0]}, command_args;

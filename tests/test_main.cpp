@@ -6,10 +6,11 @@
 
 #include <Kokkos_Core.hpp>
 
+#include "ecm/core/mpi_check.hpp"
 #include "ecm/io/hdf5.hpp"
 
 int main(int argc, char** argv) {
-  MPI_Init(&argc, &argv);
+  ecm::mpi::init(&argc, &argv);
   int result = 0;
   {
     Kokkos::ScopeGuard kokkos(argc, argv);

@@ -4,6 +4,18 @@
 
 namespace ecm::mpi {
 
+namespace {
+int g_thread_level = MPI_THREAD_SINGLE;
+}  // namespace
+
+void init(int* argc, char*** argv) {
+  int provided = MPI_THREAD_SINGLE;
+  MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);
+  g_thread_level = provided;
+}
+
+bool serialized_threads() { return g_thread_level >= MPI_THREAD_SERIALIZED; }
+
 void check(int code, const char* what) {
   if (code == MPI_SUCCESS) return;
   char text[MPI_MAX_ERROR_STRING];

@@ -32,7 +32,8 @@ MemoryPlan plan_memory(const MemoryPlanInput& in) {
   const double g2 = double(in.n_bins) * in.n_lags * 8.0;
   const double results = double(in.n_bins) * (10 * 4.0 + 1.0 + 8.0);
   // Per cycle and position: the frame as stored and as float, and its fine polar bins.
-  const double raw_per_cycle = double(in.det_pixels) * (4.0 + double(in.element_bytes)) * in.read_halo_factor +
+  // Stored values twice (the block in the kernels and the next one being read) and as float.
+  const double raw_per_cycle = double(in.det_pixels) * (4.0 + 3.0 * double(in.element_bytes)) * in.read_halo_factor +
                                (in.read_halo_factor > 1.0 ? double(in.det_pixels) * 4.0 : 0.0) +
                                double(in.n_bins_fine) * 4.0;
   std::size_t block = std::size_t(std::max(1.0, 0.25 * (strip + g2) / raw_per_cycle));

@@ -90,7 +90,7 @@ std::string RunConfig::identity() const {
   std::string line, kept = input_path + "\n" + dataset + "\n";
   while (std::getline(in, line))
     if (line.rfind("resume", 0) != 0 && line.rfind("throttle", 0) != 0 && line.rfind("schedule", 0) != 0 &&
-        line.rfind("progress", 0) != 0)
+        line.rfind("progress", 0) != 0 && line.rfind("no-overlap", 0) != 0)
       kept += line + "\n";
   return kept;
 }

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <future>
 
+#include "ecm/core/mpi_check.hpp"
 #include "ecm/core/views.hpp"
 #include "ecm/kernels/convert.hpp"
 #include "ecm/kernels/polar_transform.hpp"
@@ -83,29 +86,53 @@ io::TileResults TileProcessor::process(const io::InputDataset& input, const Scan
       Kokkos::view_alloc("ecm::engine::shifted", Kokkos::WithoutInitializing), shifted ? block * n_pos * L.det_pixels() : 0);
   Kokkos::View<registration::ShiftedBox*, MemSpace> boxes("ecm::engine::boxes", shifted ? block : 0);
   auto boxes_host = Kokkos::create_mirror_view(boxes);
-  std::vector<long> origin_y(block), origin_x(block);
   Kokkos::View<float*, MemSpace> fine_buf(Kokkos::view_alloc("ecm::engine::fine", Kokkos::WithoutInitializing),
                                           n_pos * n_bins_f * block);
-  auto stored_host = Kokkos::create_mirror_view(stored);
-  timer.mark("setup");
-  for (std::size_t t0 = 0; t0 < setup_.n_t_used; t0 += block) {
+  // Raw blocks are read on the host into two buffers: while the kernels work on one, a
+  // reader thread fills the other with the next block (MPI-IO from that thread needs
+  // MPI_THREAD_SERIALIZED; the main thread makes no MPI or HDF5 call meanwhile).
+  struct HostBlock {
+    Kokkos::View<unsigned char*, Kokkos::HostSpace> bytes;
+    std::vector<registration::ShiftedBox> geometry;  // per cycle, when the drift is applied
+  };
+  const bool overlap = config_.overlap_reads && mpi::serialized_threads() && setup_.n_t_used > block;
+  HostBlock host[2];
+  for (int i = 0; i < (overlap ? 2 : 1); ++i)
+    host[i].bytes = Kokkos::View<unsigned char*, Kokkos::HostSpace>(
+        Kokkos::view_alloc("ecm::engine::stored_host", Kokkos::WithoutInitializing), stored.extent(0));
+  const auto read_block = [&](std::size_t t0, HostBlock& into) {
     const std::size_t nt = std::min(block, setup_.n_t_used - t0);
-    if (shifted) {
-      // Cycle 0's content of tile row 0 is at scan row y0 - drift_y(t) at cycle t.
-      for (std::size_t i = 0; i < nt; ++i) {
-        const double sy = double(tile.y0) - registration_.drift_y(t0 + i);
-        const double sx = double(tile.x0) - registration_.drift_x(t0 + i);
-        origin_y[i] = std::clamp(long(std::floor(sy)), 0L, long(L.scan_y - box_ny));
-        origin_x[i] = std::clamp(long(std::floor(sx)), 0L, long(L.scan_x - box_nx));
-        boxes_host(i) = {origin_y[i], origin_x[i], sy - double(origin_y[i]), sx - double(origin_x[i])};
-      }
-      input.read_boxes(t0, nt, origin_y.data(), origin_x.data(), box_ny, box_nx, stored_host.data(),
-                       h5::native_type(L.dtype));
-      Kokkos::deep_copy(boxes, boxes_host);
-    } else {
-      input.read_tile_block(t0, nt, tile, stored_host.data(), h5::native_type(L.dtype));
+    if (!shifted) {
+      input.read_tile_block(t0, nt, tile, into.bytes.data(), h5::native_type(L.dtype));
+      return;
     }
-    Kokkos::deep_copy(stored, stored_host);
+    // Cycle 0's content of tile row 0 is at scan row y0 - drift_y(t) at cycle t.
+    std::vector<long> origin_y(nt), origin_x(nt);
+    into.geometry.resize(nt);
+    for (std::size_t i = 0; i < nt; ++i) {
+      const double sy = double(tile.y0) - registration_.drift_y(t0 + i);
+      const double sx = double(tile.x0) - registration_.drift_x(t0 + i);
+      origin_y[i] = std::clamp(long(std::floor(sy)), 0L, long(L.scan_y - box_ny));
+      origin_x[i] = std::clamp(long(std::floor(sx)), 0L, long(L.scan_x - box_nx));
+      into.geometry[i] = {origin_y[i], origin_x[i], sy - double(origin_y[i]), sx - double(origin_x[i])};
+    }
+    input.read_boxes(t0, nt, origin_y.data(), origin_x.data(), box_ny, box_nx, into.bytes.data(),
+                     h5::native_type(L.dtype));
+  };
+  timer.mark("setup");
+  read_block(0, host[0]);
+  std::size_t k = 0;
+  for (std::size_t t0 = 0; t0 < setup_.n_t_used; t0 += block, ++k) {
+    const std::size_t nt = std::min(block, setup_.n_t_used - t0);
+    HostBlock& current = host[overlap ? k % 2 : 0];
+    Kokkos::deep_copy(stored, current.bytes);
+    if (shifted) {
+      for (std::size_t i = 0; i < nt; ++i) boxes_host(i) = current.geometry[i];
+      Kokkos::deep_copy(boxes, boxes_host);
+    }
+    const bool more = t0 + block < setup_.n_t_used;
+    std::future<void> next;
+    if (more && overlap) next = std::async(std::launch::async, read_block, t0 + block, std::ref(host[(k + 1) % 2]));
     timer.mark("read");
     convert::to_float(exec, L.dtype, stored.data(), raw_buf.data(), nt * read_positions * L.det_pixels());
     Kokkos::View<float**, Right, MemSpace> read_frames(raw_buf.data(), nt * read_positions, L.det_pixels());
@@ -134,6 +161,9 @@ io::TileResults TileProcessor::process(const io::InputDataset& input, const Scan
                        t0 / std::size_t(setup_.bin.t));
     exec.fence();
     timer.mark("polar");
+    if (next.valid()) next.get();          // the reader's time not hidden behind the kernels
+    else if (more) read_block(t0 + block, host[0]);
+    timer.mark("read");
   }
 
   // 2. Which series are worth fitting: mean counts per frame and bin coverage.

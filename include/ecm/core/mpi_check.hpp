@@ -15,6 +15,12 @@ void check(int code, const char* what);
 int rank(MPI_Comm comm);
 int size(MPI_Comm comm);
 
+// Starts MPI asking for MPI_THREAD_SERIALIZED (a reader thread may make MPI-IO calls while
+// the main thread computes, never both at once) and records what the library granted.
+void init(int* argc, char*** argv);
+// Whether MPI may be called from a thread other than the one that started it.
+bool serialized_threads();
+
 // Every rank calls this after a stretch of purely local work that may have failed.
 // If any rank's `local_error` is set, all ranks throw: the failing ranks rethrow their
 // own error, the others an Error naming the first failing rank. This is how a failure

@@ -44,6 +44,7 @@ struct RunConfig {
 
   // Resources
   double memory_budget_bytes = 2.0 * (1ull << 30);  // per rank
+  bool overlap_reads = true;       // read the next block of cycles while the kernels run
 
   // Checkpointing (docs/checkpointing.md)
   std::string progress = "auto";   // auto | bar | lines | none (rank 0, on stderr)
