@@ -12,6 +12,7 @@ constexpr double kMiB = 1024.0 * 1024.0;
 // Resident size of an MPI + HDF5 + Kokkos + FFTW process before any data (measured
 // on Debian 12, Open MPI 4.1: about 60 MiB; docs/performance.md).
 constexpr double kRuntimeBytes = 80.0 * kMiB;
+constexpr std::size_t kMinPositions = 16;
 
 // The fixed overhead the plan assumes: runtime, FFT workspace, polar map, references.
 double fixed_overhead_bytes(const MemoryPlanInput& in) {
@@ -49,6 +50,14 @@ MemoryPlan plan_memory(const MemoryPlanInput& in) {
     throw InputError(msg.str());
   }
   plan.positions_per_tile = std::min<std::size_t>(in.scan_positions, std::size_t(usable / plan.bytes_per_position));
+  // Larger tiles than the caches hold are slower per position (the strip is written in a
+  // transpose and read back per series): on the benchmark, tiles of 48-96 positions
+  // (37-74 MB of strip) ran 20-25 % faster than one tile of 256 (docs/performance.md).
+  // So a tile's strip stays near kStripTarget, down to kMinPositions per tile.
+  if (in.max_strip_bytes > 0) {
+    const std::size_t cache_cap = std::max<std::size_t>(kMinPositions, std::size_t(in.max_strip_bytes / strip));
+    plan.positions_per_tile = std::min(plan.positions_per_tile, cache_cap);
+  }
   return plan;
 }
 

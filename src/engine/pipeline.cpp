@@ -135,8 +135,12 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   mem.g2_workspace_bytes = double(g2_engine->workspace_bytes());
   // Tiles no larger than the budget allows, and at least one per rank so that none idles.
   const std::size_t balanced = (L.positions() + std::size_t(n_ranks) - 1) / std::size_t(n_ranks);
+  // A multiple of the rank count, so that rounds keep every rank busy.
   const auto plan_tiles = [&](const MemoryPlan& plan) {
-    return make_tiles(L.scan_y, L.scan_x, std::min(plan.positions_per_tile, balanced));
+    const std::size_t cap = std::min(plan.positions_per_tile, balanced);
+    const std::size_t n = (L.positions() + cap - 1) / cap;
+    const std::size_t n_even = (n + std::size_t(n_ranks) - 1) / std::size_t(n_ranks) * std::size_t(n_ranks);
+    return make_tiles(L.scan_y, L.scan_x, (L.positions() + n_even - 1) / n_even);
   };
   MemoryPlan plan = plan_memory(mem);
   auto tiles = plan_tiles(plan);

@@ -33,6 +33,8 @@ struct MemoryPlanInput {
   // Positions read per tile position: 1, or up to 3 when the drift is corrected (the reader
   // holds a box one position larger per axis, plus the shifted frames).
   double read_halo_factor = 1.0;
+  // Largest strip (binned series) of one tile the plan aims for [bytes]; 0 = only the budget.
+  double max_strip_bytes = 64.0 * 1024 * 1024;
 };
 
 // Throws InputError when the budget cannot hold even one scan position.
