@@ -151,6 +151,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   const Registration reg = register_acquisition(config.registration, setup, input, tiles_of_rank(tiles, me, n_ranks),
                                                 prep.corrections, prep.mask, config.grid.k_min, config.grid.k_max,
                                                 comm, timer);
+  const double bytes_read_registering = double(input.bytes_read());
   const auto segments = center_segments(reg, setup.n_t_used, config.registration.center_tolerance_px);
   std::vector<polar::PolarMapHost> maps;
   for (const auto& seg : segments)
@@ -285,6 +286,12 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   summary.tiles_per_rank.assign(per_rank.begin(), per_rank.end());
   summary.drift_line = describe_drift(reg, setup.n_t_used);
   summary.center_line = describe_center(reg, setup.n_t_used, segments.size());
+  // How much of the file was read, over all ranks: registration, and the analysis (with
+  // drift, the halo positions count).
+  double read_bytes[2] = {bytes_read_registering, double(input.bytes_read()) - bytes_read_registering};
+  mpi::check(MPI_Allreduce(MPI_IN_PLACE, read_bytes, 2, MPI_DOUBLE, MPI_SUM, comm), "MPI_Allreduce(bytes read)");
+  summary.bytes_read_registration = read_bytes[0];
+  summary.bytes_read_analysis = read_bytes[1];
   summary.peak_rss_bytes = peak_rss_bytes();
   mpi::check(MPI_Allreduce(MPI_IN_PLACE, &summary.peak_rss_bytes, 1, MPI_DOUBLE, MPI_MAX, comm),
              "MPI_Allreduce(peak rss)");
@@ -316,6 +323,8 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   out.write_attribute("positions_per_tile", double(plan.positions_per_tile));
   out.write_attribute("tiles_from_earlier_runs", double(resumed_tiles));
   out.write_attribute("tiles_per_rank", summary.tiles_per_rank);
+  out.write_attribute("bytes_read_registration", summary.bytes_read_registration);
+  out.write_attribute("bytes_read_analysis", summary.bytes_read_analysis);
   {
     std::string names;
     for (const auto& s : summary.stage_names) names += (names.empty() ? "" : ",") + s;

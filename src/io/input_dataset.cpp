@@ -101,6 +101,7 @@ void InputDataset::read_tile_block(std::size_t t0, std::size_t nt, const ScanTil
   const auto& L = layout_;
   if (t0 + nt > L.n_t || tile.y0 + tile.ny > L.scan_y || tile.x0 + tile.nx > L.scan_x)
     throw Error("internal: tile block outside the dataset");
+  bytes_read_ += std::uint64_t(nt) * tile.positions() * L.det_pixels() * L.element_bytes();
   if (L.kind == InputLayout::Kind::five_d) {
     h5::read_hyperslab(dataset_, mem_type, {t0, tile.y0, tile.x0, 0, 0}, {nt, tile.ny, tile.nx, L.det_y, L.det_x}, out,
                        false);

@@ -18,6 +18,7 @@ struct RunSummary {
   double wall_s = 0;
   double raw_bytes = 0;              // size of the raw data analysed
   double peak_rss_bytes = 0;         // largest peak resident size over ranks
+  double bytes_read_registration = 0, bytes_read_analysis = 0;  // frames read, all ranks
   int n_ranks = 0;
   std::size_t n_tiles = 0;
   std::size_t tile_positions = 0;    // scan positions of the largest tile

@@ -6,6 +6,7 @@
 #include <mpi.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -73,7 +74,12 @@ class InputDataset {
   void read_boxes(std::size_t t0, std::size_t nt, const long* origin_y, const long* origin_x, std::size_t box_ny,
                   std::size_t box_nx, void* out, hid_t mem_type) const;
 
+  // Bytes of frames this process has read so far (what counts against "nothing is read
+  // twice"; the reader thread adds to it too).
+  std::uint64_t bytes_read() const { return bytes_read_.load(); }
+
  private:
+  mutable std::atomic<std::uint64_t> bytes_read_{0};
   std::string file_path_, dataset_path_;
   h5::Handle file_, dataset_;
   InputLayout layout_;
