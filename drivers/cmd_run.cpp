@@ -178,7 +178,8 @@ void print_summary(const ecm::engine::RunSummary& s) {
             << s.raw_bytes / MB / s.wall_s / s.n_ranks << " MB/s per rank (" << s.raw_bytes / MB << " MB of frames)\n"
             << "  read            " << std::setprecision(3) << s.bytes_read_analysis / s.raw_bytes
             << " x the frames for the analysis, " << s.bytes_read_registration / s.raw_bytes
-            << " x for registration\n"
+            << " x for registration; the libraries fetched " << s.fetched_over_requested
+            << " x the analysis' request from the file\n"
             << "  peak memory     " << s.peak_rss_bytes / MiB << " MiB per rank (planned " << s.plan.planned_peak_bytes() / MiB
             << " MiB)\n";
   if (s.tiles_resumed) std::cout << "  resumed         " << s.tiles_resumed << " of " << s.n_tiles << " tiles were done by an earlier run\n";

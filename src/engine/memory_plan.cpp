@@ -1,6 +1,7 @@
 #include "ecm/engine/memory_plan.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <sstream>
 
 #include "ecm/core/error.hpp"
@@ -39,8 +40,10 @@ MemoryPlan plan_memory(const MemoryPlanInput& in) {
                                double(in.n_bins_fine) * 4.0;
   std::size_t block = std::size_t(std::max(1.0, 0.25 * (strip + g2) / raw_per_cycle));
   block = std::min<std::size_t>(block, in.n_t);
-  block = std::max<std::size_t>(block, std::size_t(in.t_bin));
-  block -= block % std::size_t(in.t_bin);
+  // Whole t-bins and whole chunks in time: a multiple of both.
+  const std::size_t unit = std::lcm(std::size_t(in.t_bin), std::max<std::size_t>(1, in.t_grain));
+  block = std::max<std::size_t>(block, unit);
+  block -= block % unit;
   plan.cycles_per_block = block;
   plan.bytes_per_position = strip + g2 + results + raw_per_cycle * double(block);
   if (usable < plan.bytes_per_position) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -28,6 +29,20 @@
 #include "ecm/version.hpp"
 
 namespace ecm::engine {
+
+double bytes_through_read_calls() {
+  // rchar of /proc/self/io: every byte read() and pread() returned to this process, i.e.
+  // what HDF5 and MPI-IO actually fetched (whole chunks, metadata), cached or not.
+  std::FILE* f = std::fopen("/proc/self/io", "r");
+  if (!f) return std::nan("");
+  char key[64];
+  unsigned long long value = 0;
+  double rchar = std::nan("");
+  while (std::fscanf(f, "%63s %llu", key, &value) == 2)
+    if (std::string(key) == "rchar:") rchar = double(value);
+  std::fclose(f);
+  return rchar;
+}
 
 double peak_rss_bytes() {
   rusage usage{};
@@ -128,6 +143,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   mem.n_t_binned = setup.n_t_binned;
   mem.n_lags = setup.lag_s.size();
   mem.t_bin = setup.bin.t;
+  mem.t_grain = L.chunk_tyx[0];
   mem.scan_positions = L.positions();
   mem.polar_map_entries = prep.map.pixels.size();
   auto g2_engine = std::make_unique<g2::G2Engine<ExecSpace>>(int(setup.n_t_binned), setup.lag_bins.last.back(),
@@ -140,7 +156,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
     const std::size_t cap = std::min(plan.positions_per_tile, balanced);
     const std::size_t n = (L.positions() + cap - 1) / cap;
     const std::size_t n_even = (n + std::size_t(n_ranks) - 1) / std::size_t(n_ranks) * std::size_t(n_ranks);
-    return make_tiles(L.scan_y, L.scan_x, (L.positions() + n_even - 1) / n_even);
+    return make_tiles(L.scan_y, L.scan_x, (L.positions() + n_even - 1) / n_even, L.chunk_tyx[1], L.chunk_tyx[2]);
   };
   MemoryPlan plan = plan_memory(mem);
   auto tiles = plan_tiles(plan);
@@ -222,6 +238,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
                     me == 0 ? Progress::style_for(config.progress, isatty(STDERR_FILENO) != 0) : Progress::Style::none,
                     tiles.size(), resumed_tiles, double(setup.n_t_used) * L.det_pixels() * L.element_bytes());
   std::size_t positions_this_run = 0;
+  const double requested_before = double(input.bytes_read()), fetched_before = bytes_through_read_calls();
   timer.restart();
   while (!interrupted && scheduler.next_round(seconds_per_tile, mine)) {
     timer.mark("wait");
@@ -254,6 +271,9 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
     interrupted = interrupt::requested(comm) && ledger->n_done() < tiles.size();  // done anyway: finish
   }
   progress.finish();
+  // Of the frames this run's analysis asked for, how many bytes the libraries fetched.
+  double io_bytes[2] = {double(input.bytes_read()) - requested_before, bytes_through_read_calls() - fetched_before};
+  mpi::check(MPI_Allreduce(MPI_IN_PLACE, io_bytes, 2, MPI_DOUBLE, MPI_SUM, comm), "MPI_Allreduce(bytes fetched)");
   if (interrupted) {
     std::ostringstream msg;
     msg << "stopped by a signal with " << ledger->n_done() << " of " << tiles.size() << " tiles done and saved in "
@@ -292,6 +312,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   mpi::check(MPI_Allreduce(MPI_IN_PLACE, read_bytes, 2, MPI_DOUBLE, MPI_SUM, comm), "MPI_Allreduce(bytes read)");
   summary.bytes_read_registration = read_bytes[0];
   summary.bytes_read_analysis = read_bytes[1];
+  summary.fetched_over_requested = io_bytes[0] > 0 ? io_bytes[1] / io_bytes[0] : std::nan("");
   summary.peak_rss_bytes = peak_rss_bytes();
   mpi::check(MPI_Allreduce(MPI_IN_PLACE, &summary.peak_rss_bytes, 1, MPI_DOUBLE, MPI_MAX, comm),
              "MPI_Allreduce(peak rss)");
@@ -325,6 +346,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   out.write_attribute("tiles_per_rank", summary.tiles_per_rank);
   out.write_attribute("bytes_read_registration", summary.bytes_read_registration);
   out.write_attribute("bytes_read_analysis", summary.bytes_read_analysis);
+  out.write_attribute("bytes_fetched_over_requested", summary.fetched_over_requested);
   {
     std::string names;
     for (const auto& s : summary.stage_names) names += (names.empty() ? "" : ",") + s;

@@ -31,6 +31,8 @@ InputDataset::InputDataset(const std::string& file_path, const std::string& data
     layout_.scan_x = dims[2];
     layout_.det_y = dims[3];
     layout_.det_x = dims[4];
+    if (const auto chunk = h5::dataset_chunk(dataset_); chunk && chunk->size() == 5)
+      layout_.chunk_tyx = {std::size_t((*chunk)[0]), std::size_t((*chunk)[1]), std::size_t((*chunk)[2])};
   } else if (dims.size() == 3) {
     layout_.kind = InputLayout::Kind::frame_stream;
     if (!scan_shape && h5::has_attribute(dataset_, "scan_shape")) {

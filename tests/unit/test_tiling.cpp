@@ -49,3 +49,27 @@ TEST_CASE("the memory plan fits the budget and refuses an impossible one", "[til
   in.budget_bytes = 64.0 * (1u << 20);
   CHECK_THROWS_AS(engine::plan_memory(in), InputError);
 }
+
+TEST_CASE("tiles follow the input's chunk grain when the budget allows", "[tiling]") {
+  using ecm::engine::make_tiles;
+  // 8 x 8 scan, chunks of 2 rows x 8 columns: whole-row tiles of 2 or 4 rows.
+  for (std::size_t max : {16u, 24u, 32u, 40u}) {
+    const auto tiles = make_tiles(8, 8, max, 2, 8);
+    std::size_t covered = 0;
+    for (const auto& t : tiles) {
+      CHECK(t.y0 % 2 == 0);
+      CHECK(t.positions() <= max);
+      covered += t.positions();
+    }
+    CHECK(covered == 64);
+  }
+  // Partial rows: 2 x 8 chunks on a 4 x 32 scan with at most 40 positions per tile.
+  for (const auto& t : make_tiles(4, 32, 40, 2, 8)) {
+    CHECK(t.y0 % 2 == 0);
+    CHECK(t.x0 % 8 == 0);
+    CHECK(t.ny == 2);
+    CHECK(t.positions() <= 40);
+  }
+  // A chunk larger than a tile may be: the grain is dropped, the budget holds.
+  for (const auto& t : make_tiles(8, 8, 8, 2, 8)) CHECK(t.positions() <= 8);
+}

@@ -27,6 +27,7 @@ struct MemoryPlanInput {
   std::size_t n_t_binned = 0;    // series length after t-binning
   std::size_t n_lags = 0;
   int t_bin = 1;
+  std::size_t t_grain = 1;       // chunk extent in cycles: blocks are whole chunks in time
   std::size_t scan_positions = 0;
   std::size_t polar_map_entries = 0;
   double g2_workspace_bytes = 0;  // held by the g2 engine for the whole run

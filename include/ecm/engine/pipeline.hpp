@@ -19,6 +19,9 @@ struct RunSummary {
   double raw_bytes = 0;              // size of the raw data analysed
   double peak_rss_bytes = 0;         // largest peak resident size over ranks
   double bytes_read_registration = 0, bytes_read_analysis = 0;  // frames read, all ranks
+  // Bytes the I/O libraries fetched (read() calls) per byte of frames the analysis asked
+  // for: 1 when every chunk is read once; more when chunks are shared by tiles or blocks.
+  double fetched_over_requested = 0;
   int n_ranks = 0;
   std::size_t n_tiles = 0;
   std::size_t tile_positions = 0;    // scan positions of the largest tile

@@ -22,6 +22,9 @@ struct InputLayout {
   Kind kind = Kind::five_d;
   std::size_t n_t = 0, scan_y = 0, scan_x = 0, det_y = 0, det_x = 0;
   h5::DType dtype = h5::DType::other;
+  // Chunk extent in (t, scan_y, scan_x) of a chunked 5-D dataset, (1, 1, 1) otherwise: tiles
+  // and blocks of cycles are made of whole chunks where the memory budget allows.
+  std::array<std::size_t, 3> chunk_tyx{1, 1, 1};
   std::size_t det_pixels() const { return det_y * det_x; }
   std::size_t positions() const { return scan_y * scan_x; }
   std::size_t element_bytes() const;
