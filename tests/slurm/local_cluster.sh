@@ -18,6 +18,8 @@ for tool in slurmctld slurmd sbatch munged; do
   command -v "$tool" > /dev/null || { echo "local_cluster: $tool is not installed (cmake/setup-debian.sh installs it)"; exit 77; }
 done
 [ "$(id -u)" = 0 ] || { echo "local_cluster: the test cluster needs root"; exit 77; }
+# slurmd reads the CPU topology from sysfs (hwloc); a chroot without /sys cannot run it.
+[ -d /sys/devices/system/cpu ] || { echo "local_cluster: no /sys (a chroot?): slurmd cannot run here"; exit 77; }
 mkdir -p "$dir/state" "$dir/spool" "$dir/munge"
 host=$(hostname -s)
 cpus=$(nproc)
