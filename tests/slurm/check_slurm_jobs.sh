@@ -11,11 +11,11 @@
 set -uo pipefail
 ecm=$1 input=$2 src=$3 work=$4
 rm -rf "$work" && mkdir -p "$work"
+trap 'bash "$src/tests/slurm/local_cluster.sh" stop "$work/cluster"' EXIT
 conf=$(bash "$src/tests/slurm/local_cluster.sh" start "$work/cluster")
 status=$?
-[ $status -eq 77 ] && exit 77
+[ $status -eq 77 ] && { echo "$conf"; exit 77; }
 [ $status -eq 0 ] || { echo "$conf"; exit 1; }
-trap 'bash "$src/tests/slurm/local_cluster.sh" stop "$work/cluster"' EXIT
 export SLURM_CONF=$conf
 fail() { echo "FAIL: $*"; for f in "$work"/*.log; do echo "== $f"; tail -20 "$f"; done; exit 1; }
 mpi="${MPIEXEC:-mpiexec} ${MPIEXEC_FLAGS:-} -n 2"

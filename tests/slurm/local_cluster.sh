@@ -7,21 +7,29 @@
 set -euo pipefail
 action=$1 dir=$2
 conf=$dir/slurm.conf
-if [ "$action" = stop ]; then
+stop_all() {
   for pid in "$dir"/slurmd.pid "$dir"/slurmctld.pid "$dir"/munged.pid; do
     [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true
+    rm -f "$pid"
   done
   sleep 1
+}
+if [ "$action" = stop ]; then
+  stop_all
   exit 0
 fi
+stop_all  # daemons a previous run in this directory left behind
 for tool in slurmctld slurmd sbatch munged; do
   command -v "$tool" > /dev/null || { echo "local_cluster: $tool is not installed (cmake/setup-debian.sh installs it)"; exit 77; }
 done
 [ "$(id -u)" = 0 ] || { echo "local_cluster: the test cluster needs root"; exit 77; }
 # slurmd reads the CPU topology from sysfs (hwloc); a chroot without /sys cannot run it.
-[ -d /sys/devices/system/cpu ] || { echo "local_cluster: no /sys (a chroot?): slurmd cannot run here"; exit 77; }
+# (and initialises its cgroup plugin even with proctrack/linuxproc).
+[ -d /sys/devices/system/cpu ] && mountpoint -q /sys/fs/cgroup ||
+  { echo "local_cluster: no /sys or /sys/fs/cgroup (a chroot?): slurmd cannot run here"; exit 77; }
 mkdir -p "$dir/state" "$dir/spool" "$dir/munge"
-host=$(hostname -s)
+# The node is "localhost" at 127.0.0.1, whatever the machine's own name resolves to.
+host=localhost
 cpus=$(nproc)
 mem=$(awk '/MemTotal/ { printf "%d", $2 / 1024 * 0.8 }' /proc/meminfo)
 
@@ -34,7 +42,7 @@ munged --force --key-file="$key" --socket="$socket" --pid-file="$dir/munged.pid"
 
 cat > "$conf" <<CONF
 ClusterName=ecmtest
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -60,16 +68,17 @@ JobRequeue=1
 MinJobAge=3600
 KillWait=10
 OverTimeLimit=0
-NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 NodeHostname=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
 CONF
 export SLURM_CONF=$conf
 slurmctld -f "$conf"
-slurmd -f "$conf"
+slurmd -f "$conf" -N "$host"
 for _ in $(seq 1 60); do
   sinfo -h -o %T 2>/dev/null | grep -qE "^idle" && { echo "$conf"; exit 0; }
   sleep 0.5
 done
 echo "local_cluster: the node did not come up; see $dir/slurmctld.log and $dir/slurmd.log"
 sinfo 2>&1 || true
+stop_all
 exit 1
