@@ -31,31 +31,6 @@ std::string scratch_dir() {
   return dir;
 }
 
-const SimulatedDataset& reliable_dataset() {
-  static SimulatedDataset data;
-  if (data.input.empty()) {
-    // Simulated once per build by the ctest fixture `mpi_tests_setup` (or here, if absent).
-    data.dir = ECM_TEST_DATA_DIR;
-    data.input = data.dir + "/reliable.h5";
-    data.truth = data.dir + "/reliable_truth.h5";
-    data.config = simulate::SimConfig{};  // 8x8 scan, 48x48 detector, dose 2 e/px, k_c = 3.1 px
-    data.config.cycles = 2000;            // 100 tau_median: the finite-duration bias is ~ -0.07 in ln tau
-    data.config.tau_median_s = 5.0;       // 20 time steps of 0.25 s
-    data.config.sigma_ln_tau = 0.5;       // a spread the paper's samples show; Spearman needs it
-    data.config.dtype = h5::DType::u8;
-    data.config.memory_budget_mb = 64;
-    int exists = 0;
-    if (mpi::rank(MPI_COMM_WORLD) == 0)
-      exists = std::filesystem::exists(data.input) && std::filesystem::exists(data.truth);
-    MPI_Bcast(&exists, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    if (!exists) {
-      if (mpi::rank(MPI_COMM_WORLD) == 0) std::filesystem::create_directories(data.dir);
-      simulate::run_simulation(data.config, data.input, data.truth, MPI_COMM_WORLD);
-    }
-  }
-  return data;
-}
-
 namespace {
 // Simulates `config` into data.dir unless the files are there (collective).
 void simulate_once(SimulatedDataset& data) {
@@ -69,6 +44,24 @@ void simulate_once(SimulatedDataset& data) {
   }
 }
 }  // namespace
+
+const SimulatedDataset& reliable_dataset() {
+  static SimulatedDataset data;
+  if (data.input.empty()) {
+    // Simulated once per build by the ctest fixture `mpi_tests_setup` (or here, if absent).
+    data.dir = ECM_TEST_DATA_DIR;
+    data.input = data.dir + "/reliable.h5";
+    data.truth = data.dir + "/reliable_truth.h5";
+    data.config = simulate::SimConfig{};  // 8x8 scan, 48x48 detector, dose 2 e/px, k_c = 3.1 px
+    data.config.cycles = 2000;            // 100 tau_median: the finite-duration bias is ~ -0.07 in ln tau
+    data.config.tau_median_s = 5.0;       // 20 time steps of 0.25 s
+    data.config.sigma_ln_tau = 0.5;       // a spread the paper's samples show; Spearman needs it
+    data.config.dtype = h5::DType::u8;
+    data.config.memory_budget_mb = 64;
+    simulate_once(data);
+  }
+  return data;
+}
 
 const DriftPair& drift_pair() {
   static DriftPair pair;
