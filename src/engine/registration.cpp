@@ -7,6 +7,7 @@
 
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/core/views.hpp"
+#include "ecm/engine/beam_center.hpp"
 #include "ecm/engine/tile_processor.hpp"
 #include "ecm/io/hdf5.hpp"
 #include "ecm/kernels/convert.hpp"
@@ -105,27 +106,6 @@ RegistrationSampling resolve_sampling(const RegistrationOptions& o, std::size_t 
   s.drift_block = block(o.drift_block, "--drift-block");
   s.center_block = block(o.center_block, "--center-block");
   return s;
-}
-
-std::optional<std::array<double, 2>> direct_beam_center(const std::vector<double>& pattern, std::size_t det_y,
-                                                        std::size_t det_x) {
-  if (pattern.empty()) return std::nullopt;
-  const double peak = *std::max_element(pattern.begin(), pattern.end());
-  std::vector<double> sorted = pattern;
-  std::nth_element(sorted.begin(), sorted.begin() + std::ptrdiff_t(sorted.size() / 2), sorted.end());
-  const double background = sorted[sorted.size() / 2];
-  if (!(peak > 4.0 * background + 1e-12)) return std::nullopt;
-  const double level = background + 0.5 * (peak - background);
-  double sum = 0, sy = 0, sx = 0;
-  for (std::size_t y = 0; y < det_y; ++y)
-    for (std::size_t x = 0; x < det_x; ++x) {
-      const double v = pattern[y * det_x + x] - level;
-      if (v <= 0) continue;
-      sum += v;
-      sy += v * double(y);
-      sx += v * double(x);
-    }
-  return std::array<double, 2>{sy / sum, sx / sum};
 }
 
 std::vector<CenterSegment> center_segments(const Registration& reg, std::size_t n_t_used, double tolerance) {
@@ -382,13 +362,10 @@ Registration register_acquisition(const RegistrationOptions& options, const Anal
       dy = registration::gaussian_smooth(dy, options.smooth_blocks);
       dx = registration::gaussian_smooth(dx, options.smooth_blocks);
       const auto ty = registration::piecewise_linear(kt, dy, n_t), tx = registration::piecewise_linear(kt, dx, n_t);
-      double lo_y = 0, hi_y = 0, lo_x = 0, hi_x = 0;
       for (std::size_t t = 0; t < n_t; ++t) {
         reg.drift_yx[2 * t] = ty[t] - ty[0];
         reg.drift_yx[2 * t + 1] = tx[t] - tx[0];
         reg.peak_quality[t] = shifts[std::min(n_blocks - 1, t / sampling.drift_block)].peak_quality;
-        lo_y = std::min(lo_y, reg.drift_yx[2 * t]), hi_y = std::max(hi_y, reg.drift_yx[2 * t]);
-        lo_x = std::min(lo_x, reg.drift_yx[2 * t + 1]), hi_x = std::max(hi_x, reg.drift_yx[2 * t + 1]);
       }
       for (std::size_t b = 0; b < n_blocks; ++b) {
         reg.block_cycle.push_back(knot_t[b]);

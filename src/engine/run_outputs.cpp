@@ -36,12 +36,8 @@ std::string describe_drift(const Registration& reg, std::size_t n_used) {
   std::ostringstream s;
   s.setf(std::ios::fixed);
   s.precision(2);
-  double lo_y = 0, hi_y = 0, lo_x = 0, hi_x = 0;
-  for (std::size_t t = 0; t < n_used; ++t) {
-    lo_y = std::min(lo_y, reg.drift_y(t)), hi_y = std::max(hi_y, reg.drift_y(t));
-    lo_x = std::min(lo_x, reg.drift_x(t)), hi_x = std::max(hi_x, reg.drift_x(t));
-  }
-  s << "y " << lo_y << ".." << hi_y << ", x " << lo_x << ".." << hi_x << " scan px; " << reg.drift_method;
+  const auto e = reg.drift_extent(n_used);
+  s << "y " << e.lo_y << ".." << e.hi_y << ", x " << e.lo_x << ".." << e.hi_x << " scan px; " << reg.drift_method;
   return s.str();
 }
 

@@ -32,13 +32,7 @@ TileProcessor::TileProcessor(const RunConfig& config, const AnalysisSetup& setup
   lag_s_ = to_device<MemSpace>(setup.lag_s, "ecm::engine::lag_s");
   bin_area_ = to_device<MemSpace>(std::vector<float>(setup.bin_area_px.begin(), setup.bin_area_px.end()),
                                   "ecm::engine::bin_area");
-  if (registration_.drift_applied)
-    for (std::size_t t = 0; t < setup.n_t_used; ++t) {
-      drift_lo_y_ = std::min(drift_lo_y_, registration_.drift_y(t));
-      drift_hi_y_ = std::max(drift_hi_y_, registration_.drift_y(t));
-      drift_lo_x_ = std::min(drift_lo_x_, registration_.drift_x(t));
-      drift_hi_x_ = std::max(drift_hi_x_, registration_.drift_x(t));
-    }
+  if (registration_.drift_applied) drift_ = registration_.drift_extent(setup.n_t_used);
 }
 
 TileProcessor::~TileProcessor() = default;
@@ -53,8 +47,8 @@ std::vector<std::uint8_t> TileProcessor::out_of_field(const io::InputLayout& L, 
   for (std::size_t y = 0; y < tile.ny; ++y)
     for (std::size_t x = 0; x < tile.nx; ++x) {
       const double ry = double(tile.y0 + y), rx = double(tile.x0 + x);
-      const bool inside = ry - drift_hi_y_ >= -eps && ry - drift_lo_y_ <= double(L.scan_y) - 1.0 + eps &&
-                          rx - drift_hi_x_ >= -eps && rx - drift_lo_x_ <= double(L.scan_x) - 1.0 + eps;
+      const bool inside = ry - drift_.hi_y >= -eps && ry - drift_.lo_y <= double(L.scan_y) - 1.0 + eps &&
+                          rx - drift_.hi_x >= -eps && rx - drift_.lo_x <= double(L.scan_x) - 1.0 + eps;
       outside[y * tile.nx + x] = inside ? 0 : 1;
     }
   return outside;

@@ -8,6 +8,16 @@
 
 namespace ecm::simulate {
 
+namespace {
+// A float64 dataset of `dims` holding `values`, with one string attribute.
+void write_doubles(hid_t file, const std::string& path, const std::vector<hsize_t>& dims,
+                   const std::vector<double>& values, const std::string& attr, const std::string& text) {
+  h5::Handle ds = h5::create_dataset(file, path, H5T_IEEE_F64LE, dims);
+  h5::write_hyperslab(ds, H5T_NATIVE_DOUBLE, std::vector<hsize_t>(dims.size(), 0), dims, values.data(), true);
+  h5::write_attribute(ds, attr, text);
+}
+}  // namespace
+
 void write_truth(const SimConfig& cfg, const Tracks& tracks, const std::string& path, bool* created) {
   // One rank writes the (small) truth file through its own MPI-IO communicator.
   h5::Handle file = h5::create_file_parallel(path, MPI_COMM_SELF);
@@ -17,18 +27,10 @@ void write_truth(const SimConfig& cfg, const Tracks& tracks, const std::string& 
 
   // The scan grid is the sample frame at t = 0 (drift(0) = 0).
   const std::vector<double> tau = TauMap(cfg).tau(0, 0, ny, nx);
-  {
-    h5::Handle ds = h5::create_dataset(file, "/truth/tau_sector", H5T_IEEE_F64LE, {ny, nx, ns});
-    h5::write_hyperslab(ds, H5T_NATIVE_DOUBLE, {0, 0, 0}, {ny, nx, ns}, tau.data(), true);
-    h5::write_attribute(ds, "units", std::string("s"));
-  }
-  {
-    // Always written (all ones for a uniform sample), so readers need no special case.
-    const std::vector<double> m = ThicknessMap(cfg).values(0, 0, ny, nx);
-    h5::Handle ds = h5::create_dataset(file, "/truth/thickness", H5T_IEEE_F64LE, {ny, nx});
-    h5::write_hyperslab(ds, H5T_NATIVE_DOUBLE, {0, 0}, {ny, nx}, m.data(), true);
-    h5::write_attribute(ds, "meaning", std::string("relative scattering strength m of each sample position (mean 1)"));
-  }
+  write_doubles(file, "/truth/tau_sector", {ny, nx, ns}, tau, "units", "s");
+  // Always written (all ones for a uniform sample), so readers need no special case.
+  write_doubles(file, "/truth/thickness", {ny, nx}, ThicknessMap(cfg).values(0, 0, ny, nx), "meaning",
+                "relative scattering strength m of each sample position (mean 1)");
   std::vector<double> drift(2 * T), centre(2 * T);
   for (std::size_t t = 0; t < T; ++t) {
     drift[2 * t] = tracks.drift_y[t];
@@ -36,17 +38,9 @@ void write_truth(const SimConfig& cfg, const Tracks& tracks, const std::string& 
     centre[2 * t] = tracks.center_y[t];
     centre[2 * t + 1] = tracks.center_x[t];
   }
-  {
-    h5::Handle ds = h5::create_dataset(file, "/truth/drift_yx", H5T_IEEE_F64LE, {T, 2});
-    h5::write_hyperslab(ds, H5T_NATIVE_DOUBLE, {0, 0}, {T, 2}, drift.data(), true);
-    h5::write_attribute(ds, "meaning",
-                        std::string("scan position (sy, sx) at cycle t sees sample position (sy + dy, sx + dx) [scan px]"));
-  }
-  {
-    h5::Handle ds = h5::create_dataset(file, "/truth/beam_center_yx", H5T_IEEE_F64LE, {T, 2});
-    h5::write_hyperslab(ds, H5T_NATIVE_DOUBLE, {0, 0}, {T, 2}, centre.data(), true);
-    h5::write_attribute(ds, "units", std::string("detector px (pixel centres at integers)"));
-  }
+  write_doubles(file, "/truth/drift_yx", {T, 2}, drift, "meaning",
+                "scan position (sy, sx) at cycle t sees sample position (sy + dy, sx + dx) [scan px]");
+  write_doubles(file, "/truth/beam_center_yx", {T, 2}, centre, "units", "detector px (pixel centres at integers)");
   h5::Handle g(h5::check(H5Gopen2(file, "/truth", H5P_DEFAULT), "opening group", "/truth"));
   h5::write_attribute(g, "beta", cfg.beta);
   h5::write_attribute(g, "contrast", cfg.contrast);

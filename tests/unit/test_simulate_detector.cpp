@@ -137,27 +137,34 @@ TEST_CASE("frames do not depend on the tiling (drift, beam-centre drift, detecto
 TEST_CASE("sub-pixel sample drift interpolates the neighbouring patterns", "[simulate]") {
   // Drift 0 -> 1 scan px in y over 21 cycles: at t = 10 the offset is exactly 0.5, at
   // t = 20 exactly 1. Compare with the drift-free patterns of rows 0..2 at those cycles.
-  SimConfig still = small_config();
-  still.shot_noise = false;
-  still.dtype = ecm::h5::DType::f32;
-  SimConfig moving = still;
-  moving.drift_y = 1.0;
-  std::vector<float> s, m;
-  FrameGenerator(still).expected({0, 0, 3, 4}, s);
-  FrameGenerator(moving).expected({0, 0, 2, 4}, m);
-  const std::size_t N = still.det_y * still.det_x;
-  auto at = [&](const std::vector<float>& v, std::size_t rows, std::size_t t, std::size_t y, std::size_t x) {
-    return &v[((t * rows + y) * 4 + x) * N];
-  };
-  for (std::size_t y = 0; y < 2; ++y)
-    for (std::size_t x = 0; x < 4; ++x) {
-      REQUIRE(std::memcmp(at(m, 2, 0, y, x), at(s, 3, 0, y, x), N * sizeof(float)) == 0);
-      REQUIRE(std::memcmp(at(m, 2, 20, y, x), at(s, 3, 20, y + 1, x), N * sizeof(float)) == 0);
-      const float* half = at(m, 2, 10, y, x);
-      const float* lo = at(s, 3, 10, y, x);
-      const float* hi = at(s, 3, 10, y + 1, x);
-      for (std::size_t p = 0; p < N; ++p) REQUIRE(half[p] == Approx(0.5 * (lo[p] + hi[p])).epsilon(1e-5));
-    }
+  // With a thickness map too: lambda is linear in the weighted contributions (S1 = sum w m),
+  // so the moving frames are the weighted mean of the drift-free frames of a thick sample.
+  for (const double thickness : {0.0, 0.3}) {
+    INFO("thickness contrast " << thickness);
+    SimConfig still = small_config();
+    still.shot_noise = false;
+    still.dtype = ecm::h5::DType::f32;
+    still.thickness_contrast = thickness;
+    still.thickness_size_px = 2.0;
+    SimConfig moving = still;
+    moving.drift_y = 1.0;
+    std::vector<float> s, m;
+    FrameGenerator(still).expected({0, 0, 3, 4}, s);
+    FrameGenerator(moving).expected({0, 0, 2, 4}, m);
+    const std::size_t N = still.det_y * still.det_x;
+    auto at = [&](const std::vector<float>& v, std::size_t rows, std::size_t t, std::size_t y, std::size_t x) {
+      return &v[((t * rows + y) * 4 + x) * N];
+    };
+    for (std::size_t y = 0; y < 2; ++y)
+      for (std::size_t x = 0; x < 4; ++x) {
+        REQUIRE(std::memcmp(at(m, 2, 0, y, x), at(s, 3, 0, y, x), N * sizeof(float)) == 0);
+        REQUIRE(std::memcmp(at(m, 2, 20, y, x), at(s, 3, 20, y + 1, x), N * sizeof(float)) == 0);
+        const float* half = at(m, 2, 10, y, x);
+        const float* lo = at(s, 3, 10, y, x);
+        const float* hi = at(s, 3, 10, y + 1, x);
+        for (std::size_t p = 0; p < N; ++p) REQUIRE(half[p] == Approx(0.5 * (lo[p] + hi[p])).epsilon(1e-5));
+      }
+  }
 }
 
 TEST_CASE("the direct beam follows the beam-centre track", "[simulate]") {

@@ -1,6 +1,7 @@
 // The simulator's thickness map and what it does to the frames: independence of the box
 // it is computed in, the uniform sample, the scaling of the scattered (not the direct-beam)
-// intensity, sub-pixel drift mixing, and the options. Its statistics (mean, relative rms,
+// intensity, and the options (sub-pixel drift mixing with a thickness map is in
+// test_simulate_detector.cpp). Its statistics (mean, relative rms,
 // correlation length) are tested in test_simulate_domains.cpp.
 #include <catch2/catch.hpp>
 
@@ -98,31 +99,6 @@ TEST_CASE("thickness scales the scattered intensity of a position, not the direc
       }
     }
   CHECK(any_off_one);
-}
-
-TEST_CASE("sub-pixel drift mixes the thickness of neighbouring sample positions", "[simulate]") {
-  // Drift 0 -> 1 scan px in y over 21 cycles: at t = 10 the offset is exactly 0.5, at
-  // t = 20 exactly 1. lambda is linear in the weighted contributions (S1 = sum w m), so the
-  // moving frames are the weighted mean of the drift-free frames of the thick sample too.
-  SimConfig still = small_thick_config();
-  SimConfig moving = still;
-  moving.drift_y = 1.0;
-  std::vector<float> s, mv;
-  FrameGenerator(still).expected({0, 0, 3, 4}, s);
-  FrameGenerator(moving).expected({0, 0, 2, 4}, mv);
-  const std::size_t N = still.det_y * still.det_x;
-  auto at = [&](const std::vector<float>& v, std::size_t rows, std::size_t t, std::size_t y, std::size_t x) {
-    return &v[((t * rows + y) * 4 + x) * N];
-  };
-  for (std::size_t y = 0; y < 2; ++y)
-    for (std::size_t x = 0; x < 4; ++x) {
-      REQUIRE(std::memcmp(at(mv, 2, 0, y, x), at(s, 3, 0, y, x), N * sizeof(float)) == 0);
-      REQUIRE(std::memcmp(at(mv, 2, 20, y, x), at(s, 3, 20, y + 1, x), N * sizeof(float)) == 0);
-      const float* half = at(mv, 2, 10, y, x);
-      const float* lo = at(s, 3, 10, y, x);
-      const float* hi = at(s, 3, 10, y + 1, x);
-      for (std::size_t p = 0; p < N; ++p) REQUIRE(half[p] == Approx(0.5 * (lo[p] + hi[p])).epsilon(1e-5));
-    }
 }
 
 TEST_CASE("thickness options parse, round-trip through INI and are validated", "[simulate]") {

@@ -10,6 +10,7 @@
 // merged, so every rank ends with the same tracks, whatever the number of ranks.
 #include <mpi.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string>
@@ -55,6 +56,18 @@ struct Registration {
   std::string center_method;
   std::vector<double> center_block_cycle, center_block_yx;
 
+  // Smallest and largest drift per axis over cycles [0, n) (0 included: the origin).
+  struct Extent {
+    double lo_y = 0, hi_y = 0, lo_x = 0, hi_x = 0;
+  };
+  Extent drift_extent(std::size_t n) const {
+    Extent e;
+    for (std::size_t t = 0; t < n; ++t) {
+      e.lo_y = std::min(e.lo_y, drift_y(t)), e.hi_y = std::max(e.hi_y, drift_y(t));
+      e.lo_x = std::min(e.lo_x, drift_x(t)), e.hi_x = std::max(e.hi_x, drift_x(t));
+    }
+    return e;
+  }
   double drift_y(std::size_t t) const { return drift_yx[2 * t]; }
   double drift_x(std::size_t t) const { return drift_yx[2 * t + 1]; }
   std::array<double, 2> center(std::size_t t) const { return {center_yx[2 * t], center_yx[2 * t + 1]}; }
@@ -73,12 +86,6 @@ Registration register_acquisition(const RegistrationOptions& options, const Anal
                                   const preprocess::DetectorCorrections<MemSpace>& corrections,
                                   const std::vector<float>& mask, double k_range_lo, double k_range_hi,
                                   MPI_Comm comm, StageTimer& timer);
-
-// Centre of the direct beam in a mean diffraction pattern (det_y x det_x): the
-// intensity-weighted centroid of the pixels above half the maximum over the median
-// background; nothing when no bright disc stands out.
-std::optional<std::array<double, 2>> direct_beam_center(const std::vector<double>& pattern, std::size_t det_y,
-                                                        std::size_t det_x);
 
 // Cycle ranges [begin, end) over which the beam centre stays within `tolerance` of one
 // value, and that value, for building one polar map per range.

@@ -59,7 +59,7 @@ class TileProcessor {
   std::vector<polar::PolarMap<MemSpace>> maps_;  // one per segment
   Kokkos::View<double*, MemSpace> lag_s_;
   Kokkos::View<float*, MemSpace> bin_area_;
-  double drift_lo_y_ = 0, drift_hi_y_ = 0, drift_lo_x_ = 0, drift_hi_x_ = 0;  // over the cycles analysed
+  Registration::Extent drift_;  // over the cycles analysed, when the drift is applied
 };
 
 }  // namespace ecm::engine
