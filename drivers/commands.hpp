@@ -7,3 +7,7 @@
 int cmd_run(int argc, char** argv, MPI_Comm comm);
 int cmd_simulate(int argc, char** argv, MPI_Comm comm);
 int cmd_inspect(int argc, char** argv, MPI_Comm comm);
+int cmd_stats(int argc, char** argv, MPI_Comm comm);
+int cmd_ttcf(int argc, char** argv, MPI_Comm comm);
+int cmd_design(int argc, char** argv, MPI_Comm comm);
+int cmd_report(int argc, char** argv, MPI_Comm comm);

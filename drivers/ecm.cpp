@@ -25,7 +25,11 @@ const char* kUsage =
     "commands:\n"
     "  simulate OUT.h5 --truth TRUTH.h5   simulate a 5D-STEM acquisition with known relaxation times\n"
     "  run IN.h5 -o OUT.h5                 k-resolved ECM: tau(r, k) hypercube from a 5D-STEM acquisition\n"
-    "  inspect FILE.h5                     describe an input or output file\n";
+    "  inspect FILE.h5                     describe an input or output file\n"
+    "  stats OUT.h5                        ensemble tau, log-normal statistics and domain sizes of a result\n"
+    "  ttcf IN.h5 -o TTCF.h5               two-time correlation G(t1, t2) and its band width (aging)\n"
+    "  design [planned parameters | OUT.h5] experiment-design rules, Eqs. (3)-(5): will tau be reliable?\n"
+    "  report OUT.h5 -o DIR                PNG figures and an HTML page of the science products\n";
 
 // Decides, within a few seconds, which rank prints the error; if some rank never reaches
 // this point (stuck in a collective call), aborts the job rather than hanging it.
@@ -62,7 +66,12 @@ int dispatch(int argc, char** argv) {
     if (command == "run") return cmd_run(argc - 1, argv + 1, MPI_COMM_WORLD);
     if (command == "simulate") return cmd_simulate(argc - 1, argv + 1, MPI_COMM_WORLD);
     if (command == "inspect") return cmd_inspect(argc - 1, argv + 1, MPI_COMM_WORLD);
-    throw ecm::InputError("unknown command '" + command + "'; commands: simulate, run, inspect (ecm --help)");
+    if (command == "stats") return cmd_stats(argc - 1, argv + 1, MPI_COMM_WORLD);
+    if (command == "ttcf") return cmd_ttcf(argc - 1, argv + 1, MPI_COMM_WORLD);
+    if (command == "design") return cmd_design(argc - 1, argv + 1, MPI_COMM_WORLD);
+    if (command == "report") return cmd_report(argc - 1, argv + 1, MPI_COMM_WORLD);
+    throw ecm::InputError("unknown command '" + command +
+                          "'; commands: simulate, run, inspect, stats, ttcf, design, report (ecm --help)");
   } catch (const ecm::interrupt::Interrupted& e) {
     // Every rank got here (the stop is agreed collectively); the partial output and its
     // ledger stay for --resume.

@@ -30,6 +30,10 @@ void write_provenance(io::ResultFile& out, const RunConfig& config, const Analys
   out.write_attribute("convergence_inv_angstrom", setup.calibration.convergence);
   out.write_attribute("normalization", g2::to_string(config.normalization));
   out.write_attribute("cycles_analysed", double(setup.n_t_used));
+  // What the counts-per-pixel rule (paper Eq. 5, `ecm design OUT.h5`) divides by.
+  out.write_table("/axes/bin_area_px", setup.bin_area_px,
+                  {std::size_t(config.grid.n_kr), std::size_t(config.grid.n_kphi)},
+                  {{"units", "detector px (area of the detector each (k_r, k_phi) bin covers, after the mask)"}});
 }
 
 std::string describe_drift(const Registration& reg, std::size_t n_used) {

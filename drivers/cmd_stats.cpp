@@ -1,0 +1,61 @@
+// `ecm stats OUT.h5`: ensemble relaxation time, log-normal statistics and the diffraction
+// profile of a result (paper section 3.1, Figs. 3c and 6a), stored under /stats in the
+// file, printed as a table and optionally exported as CSV.
+#include <iostream>
+
+#include "commands.hpp"
+#include "ecm/analysis/ensemble_stats.hpp"
+#include "ecm/analysis/stats_output.hpp"
+#include "ecm/core/error.hpp"
+#include "ecm/core/mpi_check.hpp"
+#include "ecm/io/result_cube.hpp"
+#include "options.hpp"
+
+int cmd_stats(int argc, char** argv, MPI_Comm comm) {
+  namespace po = boost::program_options;
+  ecm::analysis::StatsOptions opt;
+  po::options_description options(
+      "ecm stats OUT.h5 [options]\n\nEnsemble tau per k_r (median per k_phi map, averaged over k_phi, std over "
+      "k_phi),\nlog-normal fits of the log tau histograms, whether the k_phi slices share one distribution,\n"
+      "and I(k). Writes the /stats group into OUT.h5 (replacing an earlier one) and prints a table.\n\nOptions");
+  options.add_options()("help,h", "show this help")("file", po::value<std::string>(), "ecm run result (positional)")(
+      "csv", po::value<std::string>()->value_name("PREFIX"), "also write PREFIX_kr.csv and PREFIX_maps.csv")(
+      "min-valid", po::value<std::size_t>()->default_value(opt.min_valid),
+      "valid fits a map needs for its median to enter the ensemble")(
+      "min-valid-fraction", po::value<double>()->default_value(opt.min_valid_fraction),
+      "... and this fraction of the scan positions")(
+      "histogram-bins", po::value<std::size_t>()->default_value(opt.histogram_bins), "bins of the log10 tau histograms");
+  po::variables_map vm;
+  if (ecm::cli::parse_or_help(argc, argv, options, "file", vm, comm)) return 0;
+  if (!vm.count("file")) throw ecm::InputError("no result file given (ecm stats OUT.h5)");
+  opt.min_valid = vm["min-valid"].as<std::size_t>();
+  opt.min_valid_fraction = vm["min-valid-fraction"].as<double>();
+  opt.histogram_bins = vm["histogram-bins"].as<std::size_t>();
+  ecm::require(opt.min_valid_fraction >= 0 && opt.min_valid_fraction <= 1, "--min-valid-fraction must be in [0, 1]");
+  ecm::require(opt.histogram_bins >= 1, "--histogram-bins must be >= 1");
+
+  const std::string path = vm["file"].as<std::string>();
+  ecm::io::ReadOptions read;
+  read.tau_err = true;
+  const ecm::io::ResultCube cube = ecm::io::read_result_cube(path, comm, read);
+  const auto stats = ecm::analysis::ensemble_stats(cube, opt);
+  {
+    ecm::io::ProductGroup group(path, "/stats", comm);
+    ecm::analysis::write_stats(group, stats);
+    group.commit();
+  }
+  // CSV files come from the printing rank; a failure there fails every rank.
+  std::vector<std::string> csv_files;
+  ecm::mpi::run_then_agree(comm, [&] {
+    if (vm.count("csv") && ecm::cli::is_printer(comm))
+      csv_files = ecm::analysis::write_stats_csv(vm["csv"].as<std::string>(), cube, stats);
+  });
+  if (ecm::cli::is_printer(comm)) {
+    std::cout << "ecm stats: " << path << " (" << cube.scan_y << " x " << cube.scan_x << " scan, " << cube.n_kr
+              << " k_r x " << cube.n_kphi << " k_phi bins)\n"
+              << ecm::analysis::stats_table(stats);
+    for (const auto& f : csv_files) std::cout << "  wrote " << f << "\n";
+    std::cout << "  /stats written into " << path << std::endl;
+  }
+  return 0;
+}
