@@ -11,6 +11,8 @@ packages=(
   libtrilinos-kokkos-dev                # Kokkos 3.4 (Serial) from Trilinos
   libboost-program-options-dev          # command line and INI configuration
   catch2                                # tests
+  gnuplot-nox                           # figures of `ecm report` (pngcairo terminal)
+  zlib1g-dev                            # tests: png_check reads the report's PNGs
   slurmctld slurmd slurm-client munge   # a one-node SLURM cluster for the job-script tests
 )
 missing=()

@@ -52,8 +52,10 @@ EnsembleStats ensemble_stats(const io::ResultCube& c, const StatsOptions& opt, c
       if (!std::isfinite(t)) continue;
       ln_tau[b].push_back(std::log(t));
       all_valid.push_back(t);
-      const std::size_t bin = std::size_t(std::clamp((std::log10(t) - h_lo) / h_w, 0.0, double(nb) - 1.0));
-      s.histograms[b * nb + bin] += 1.0;
+      // Values beyond the common range are counted apart, not piled into the edge bins.
+      const double at = (std::log10(t) - h_lo) / h_w;
+      if (at >= 0 && at < double(nb)) s.histograms[b * nb + std::size_t(at)] += 1.0;
+      else s.histogram_outside += 1.0;
       if (!c.tau_err.empty() && std::isfinite(c.tau_err[p * B + b])) noise2.push_back(std::pow(c.tau_err[p * B + b] / t, 2));
     }
     m.n_valid = ln_tau[b].size();

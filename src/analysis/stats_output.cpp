@@ -68,6 +68,7 @@ void write_stats(io::ProductGroup& g, const EnsembleStats& s) {
           Attrs{{"units", "log10(tau / s)"}});
   g.write("histograms/counts", s.histograms, {s.n_kr, s.n_kphi, s.histogram_edges.size() - 1},
           Attrs{{"meaning", "valid fits per log10 tau bin, per (k_r, k_phi) map"}});
+  g.attribute("histogram_outside", s.histogram_outside);
   g.attribute("overall_median_tau_s", s.overall_median_tau_s);
   g.attribute("valid_fraction", s.valid_fraction);
   g.attribute("peak_k_r", s.kr.empty() ? 0.0 : s.kr[s.peak_kr].k_r);

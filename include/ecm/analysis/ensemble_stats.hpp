@@ -46,6 +46,7 @@ struct EnsembleStats {
   std::vector<KrStats> kr;             // (n_kr)
   std::vector<double> histogram_edges; // log10(tau / s), histogram_bins + 1
   std::vector<double> histograms;      // counts, (n_kr, n_kphi, histogram_bins)
+  double histogram_outside = 0;        // valid fits outside the edges (the outer 1 % at most)
   std::size_t peak_kr = 0;             // index of the k_r bin where I(k) is largest
   double overall_median_tau_s = 0;     // over every valid pixel
   double valid_fraction = 0;

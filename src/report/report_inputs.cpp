@@ -1,0 +1,50 @@
+#include "ecm/report/report_inputs.hpp"
+
+#include "ecm/core/error.hpp"
+#include "ecm/io/hdf5.hpp"
+
+namespace ecm::report {
+
+TtcfSummary read_ttcf(const std::string& path, MPI_Comm comm) {
+  if (!h5::is_hdf5_file(path)) throw InputError("'" + path + "' is not an HDF5 file");
+  h5::Handle file = h5::open_file_parallel(path, comm);
+  for (const char* name : {"/ttcf/G_mean", "/ttcf/elapsed_s", "/ttcf/band_width_s"})
+    if (!h5::link_exists(file, name))
+      throw InputError("'" + path + "' is not an ecm ttcf output (no " + std::string(name) + ")");
+  TtcfSummary t;
+  t.path = path;
+  h5::Handle g = h5::open_dataset(file, "/ttcf/G_mean");
+  const auto shape = h5::dataset_shape(g);
+  if (shape.size() != 2 || shape[0] != shape[1]) throw InputError("/ttcf/G_mean in '" + path + "' is not square");
+  t.n_t = shape[0];
+  t.g_mean = h5::read_dataset<double>(file, "/ttcf/G_mean");
+  t.elapsed_s = h5::read_dataset<double>(file, "/ttcf/elapsed_s");
+  t.band_width_s = h5::read_dataset<double>(file, "/ttcf/band_width_s");
+  if (t.elapsed_s.size() != t.band_width_s.size())
+    throw InputError("/ttcf/elapsed_s and /ttcf/band_width_s in '" + path + "' differ in length");
+  h5::Handle group(h5::check(H5Gopen2(file, "/ttcf", H5P_DEFAULT), "opening group", "/ttcf"));
+  if (!h5::has_attribute(group, "time_step_s")) throw InputError("/ttcf in '" + path + "' has no time_step_s");
+  t.time_step_s = h5::read_attribute_doubles(group, "time_step_s").at(0);
+  if (h5::has_attribute(group, "verdict")) t.verdict = h5::read_attribute_string(group, "verdict");
+  return t;
+}
+
+GatheredInputs gather_inputs(const std::string& result, const std::string& ttcf, double scan_step_nm, MPI_Comm comm) {
+  GatheredInputs g;
+  io::ReadOptions read;
+  read.tau_err = true;
+  g.cube = io::read_result_cube(result, comm, read);
+  if (scan_step_nm > 0) g.cube.scan_step_nm = scan_step_nm;
+  g.stats = analysis::ensemble_stats(g.cube, analysis::StatsOptions{});
+  if (!ttcf.empty()) g.ttcf = std::make_unique<TtcfSummary>(read_ttcf(ttcf, comm));
+  {
+    h5::Handle file = h5::open_file_parallel(result, comm);
+    if (h5::link_exists(file, "/design")) {
+      h5::Handle d(h5::check(H5Gopen2(file, "/design", H5P_DEFAULT), "opening group", "/design"));
+      if (h5::has_attribute(d, "verdict")) g.design_verdict = h5::read_attribute_string(d, "verdict");
+    }
+  }
+  return g;
+}
+
+}  // namespace ecm::report

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The science products as a user makes them (issue 5): simulate a small acquisition, `ecm
+# run`, `ecm stats` (table, /stats, CSV) and `ecm report` (PNGs + HTML). Every PNG must
+# be a real figure (png_check: size, colours, drawn area) and be linked from index.html;
+# a flat image must fail png_check; a file that is not a result must give one line, exit 1.
+#   check_report.sh ECM PNG_CHECK WORKDIR
+# Environment: MPIEXEC, MPIEXEC_FLAGS (as the other CLI tests).
+set -uo pipefail
+ecm=$1 png_check=$2 dir=$3
+mpi="${MPIEXEC:-mpiexec} ${MPIEXEC_FLAGS:-} -n 2"
+fail() { echo "FAIL: $*"; exit 1; }
+rm -rf "$dir" && mkdir -p "$dir" || fail "cannot create $dir"
+
+$mpi "$ecm" simulate "$dir/acq.h5" --truth "$dir/truth.h5" --scan 12,12 --cycles 400 --detector 32,32 \
+  --k-pixel-size 0.04 --tau 2.5 --time-step 0.125 --dtype uint8 --domain-size 3 > "$dir/simulate.log" 2>&1 ||
+  { cat "$dir/simulate.log"; fail "simulate"; }
+$mpi "$ecm" run "$dir/acq.h5" -o "$dir/tau.h5" --kr-range 0.3,0.55 --n-kr 3 --n-kphi 24 > "$dir/run.log" 2>&1 ||
+  { cat "$dir/run.log"; fail "run"; }
+$mpi "$ecm" stats "$dir/tau.h5" --csv "$dir/stats" > "$dir/stats.log" 2>&1 || { cat "$dir/stats.log"; fail "stats"; }
+cat "$dir/stats.log"
+grep -q "ensemble tau" "$dir/stats.log" || fail "stats printed no table"
+[ "$(wc -l < "$dir/stats_kr.csv")" -eq 4 ] || fail "stats_kr.csv should have a header and 3 k_r rows"
+[ "$(wc -l < "$dir/stats_maps.csv")" -eq 73 ] || fail "stats_maps.csv should have a header and 3 x 24 rows"
+h5ls -r "$dir/tau.h5" | grep -q "^/stats/k_r/ensemble_tau_s" || fail "/stats/k_r/ensemble_tau_s missing"
+
+$mpi "$ecm" report "$dir/tau.h5" -o "$dir/report" > "$dir/report.log" 2>&1 || { cat "$dir/report.log"; fail "report"; }
+cat "$dir/report.log"
+for fig in tau_maps tau_vs_kphi histograms tau_vs_kr; do
+  [ -f "$dir/report/$fig.png" ] || fail "$fig.png missing"
+  grep -q "src=\"$fig.png\"" "$dir/report/index.html" || fail "$fig.png not on the page"
+done
+"$png_check" "$dir"/report/*.png || fail "a figure is empty or broken"
+
+# The checker itself must reject a figure with nothing drawn on it.
+printf "set terminal pngcairo size 640,480\nset output '%s'\nunset border\nunset tics\nplot [0:1][0:1] -1 notitle\n" \
+  "$dir/blank.png" | gnuplot 2> /dev/null
+[ -f "$dir/blank.png" ] || fail "gnuplot did not write the blank test image"
+"$png_check" "$dir/blank.png" > /dev/null 2>&1 && fail "png_check accepted a blank image"
+
+# Wrong input: one line naming the problem, exit 1, on every rank.
+$mpi "$ecm" report "$dir/acq.h5" -o "$dir/bad" > "$dir/bad.log" 2>&1 && fail "report of an input file succeeded"
+grep -q "is not an ecm run result" "$dir/bad.log" || { cat "$dir/bad.log"; fail "unclear message"; }
+[ "$(grep -c 'error:' "$dir/bad.log")" -eq 1 ] || { cat "$dir/bad.log"; fail "not exactly one error line"; }
+echo "PASS"
