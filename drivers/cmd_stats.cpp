@@ -24,13 +24,16 @@ int cmd_stats(int argc, char** argv, MPI_Comm comm) {
       "valid fits a map needs for its median to enter the ensemble")(
       "min-valid-fraction", po::value<double>()->default_value(opt.min_valid_fraction),
       "... and this fraction of the scan positions")(
-      "histogram-bins", po::value<std::size_t>()->default_value(opt.histogram_bins), "bins of the log10 tau histograms");
+      "histogram-bins", po::value<std::size_t>()->default_value(opt.histogram_bins), "bins of the log10 tau histograms")(
+      "failures-as-zero", "count failed fits (max_iterations, no_decay, at_bound) as tau = 0 in the map medians, as "
+                          "the authors' notebooks did (to compare with numbers made that way)");
   po::variables_map vm;
   if (ecm::cli::parse_or_help(argc, argv, options, "file", vm, comm)) return 0;
   if (!vm.count("file")) throw ecm::InputError("no result file given (ecm stats OUT.h5)");
   opt.min_valid = vm["min-valid"].as<std::size_t>();
   opt.min_valid_fraction = vm["min-valid-fraction"].as<double>();
   opt.histogram_bins = vm["histogram-bins"].as<std::size_t>();
+  opt.failures_as_zero = vm.count("failures-as-zero") > 0;
   ecm::require(opt.min_valid_fraction >= 0 && opt.min_valid_fraction <= 1, "--min-valid-fraction must be in [0, 1]");
   ecm::require(opt.histogram_bins >= 1, "--histogram-bins must be >= 1");
 
@@ -42,6 +45,8 @@ int cmd_stats(int argc, char** argv, MPI_Comm comm) {
   {
     ecm::io::ProductGroup group(path, "/stats", comm);
     ecm::analysis::write_stats(group, stats);
+    group.attribute("map_medians", opt.failures_as_zero ? "failed fits counted as tau = 0 (--failures-as-zero)"
+                                                        : "valid fits only");
     group.commit();
   }
   // CSV files come from the printing rank; a failure there fails every rank.

@@ -61,6 +61,15 @@ EnsembleStats ensemble_stats(const io::ResultCube& c, const StatsOptions& opt, c
     m.n_valid = ln_tau[b].size();
     m.log_tau = fit_normal(ln_tau[b]);
     m.median_tau_s = m.n_valid >= need ? std::exp(median(ln_tau[b])) : kNaN;
+    if (opt.failures_as_zero) {
+      std::vector<double> with_failures;
+      for (double v : ln_tau[b]) with_failures.push_back(std::exp(v));
+      for (std::size_t p = 0; p < P; ++p) {
+        const auto st = c.fit_status[p * B + b];
+        if (st == 1 || st == 2 || st == 6) with_failures.push_back(0.0);  // fit attempted, failed
+      }
+      m.median_tau_s = with_failures.size() >= need ? median(with_failures) : kNaN;
+    }
     m.sigma_fit_noise = noise2.empty() ? kNaN : std::sqrt(median(noise2));
     m.sigma_corrected = std::isfinite(m.sigma_fit_noise) && std::isfinite(m.log_tau.sigma)
                             ? std::sqrt(std::max(0.0, m.log_tau.sigma * m.log_tau.sigma -

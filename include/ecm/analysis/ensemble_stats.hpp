@@ -17,6 +17,11 @@ struct StatsOptions {
   std::size_t min_valid = 8;
   double min_valid_fraction = 0.1;
   std::size_t histogram_bins = 40;  // over log10 tau, common edges for every map
+  // The authors' notebooks returned 0 for a failed fit and took medians over everything: with
+  // this set, fits that were attempted and failed (max_iterations, no_decay, at_bound) enter
+  // the map medians as tau = 0, to compare with numbers made that way (the low-count bias of
+  // their Fig. 4b is this). The log-normal fits always use valid fits only.
+  bool failures_as_zero = false;
 };
 
 struct MapStats {  // one tau(r) map: one (k_r, k_phi) bin over the scan
