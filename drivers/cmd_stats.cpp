@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "ecm/analysis/domain_size.hpp"
 #include "ecm/analysis/ensemble_stats.hpp"
 #include "ecm/analysis/stats_output.hpp"
 #include "ecm/core/error.hpp"
@@ -17,7 +18,7 @@ int cmd_stats(int argc, char** argv, MPI_Comm comm) {
   po::options_description options(
       "ecm stats OUT.h5 [options]\n\nEnsemble tau per k_r (median per k_phi map, averaged over k_phi, std over "
       "k_phi),\nlog-normal fits of the log tau histograms, whether the k_phi slices share one distribution,\n"
-      "and I(k). Writes the /stats group into OUT.h5 (replacing an earlier one) and prints a table.\n\nOptions");
+      "I(k), and the domain size xi_tau of every tau(r) map with its power law against tau. Writes the /stats group into OUT.h5 (replacing an earlier one) and prints a table.\n\nOptions");
   options.add_options()("help,h", "show this help")("file", po::value<std::string>(), "ecm run result (positional)")(
       "csv", po::value<std::string>()->value_name("PREFIX"), "also write PREFIX_kr.csv and PREFIX_maps.csv")(
       "min-valid", po::value<std::size_t>()->default_value(opt.min_valid),
@@ -25,6 +26,7 @@ int cmd_stats(int argc, char** argv, MPI_Comm comm) {
       "min-valid-fraction", po::value<double>()->default_value(opt.min_valid_fraction),
       "... and this fraction of the scan positions")(
       "histogram-bins", po::value<std::size_t>()->default_value(opt.histogram_bins), "bins of the log10 tau histograms")(
+      "scan-step-nm", po::value<double>()->value_name("NM"), "real-space scan step, for domain sizes in nm")(
       "failures-as-zero", "count failed fits (max_iterations, no_decay, at_bound) as tau = 0 in the map medians, as "
                           "the authors' notebooks did (to compare with numbers made that way)");
   po::variables_map vm;
@@ -40,11 +42,17 @@ int cmd_stats(int argc, char** argv, MPI_Comm comm) {
   const std::string path = vm["file"].as<std::string>();
   ecm::io::ReadOptions read;
   read.tau_err = true;
-  const ecm::io::ResultCube cube = ecm::io::read_result_cube(path, comm, read);
-  const auto stats = ecm::analysis::ensemble_stats(cube, opt);
+  ecm::io::ResultCube cube = ecm::io::read_result_cube(path, comm, read);
+  if (vm.count("scan-step-nm")) cube.scan_step_nm = vm["scan-step-nm"].as<double>();
+  ecm::analysis::DomainResults domain;
+  domain.sizes = ecm::analysis::domain_sizes(cube, ecm::analysis::DomainSizeOptions{}, comm);
+  const auto stats = ecm::analysis::ensemble_stats(cube, opt, &domain.sizes);
+  std::vector<double> ensemble;
+  for (const auto& k : stats.kr) ensemble.push_back(k.ensemble_tau_s);
+  domain.scaling = ecm::analysis::xi_tau_scaling(domain.sizes, ensemble, stats.peak_kr);
   {
     ecm::io::ProductGroup group(path, "/stats", comm);
-    ecm::analysis::write_stats(group, stats);
+    ecm::analysis::write_stats(group, stats, &domain);
     group.attribute("map_medians", opt.failures_as_zero ? "failed fits counted as tau = 0 (--failures-as-zero)"
                                                         : "valid fits only");
     group.commit();
@@ -53,12 +61,12 @@ int cmd_stats(int argc, char** argv, MPI_Comm comm) {
   std::vector<std::string> csv_files;
   ecm::mpi::run_then_agree(comm, [&] {
     if (vm.count("csv") && ecm::cli::is_printer(comm))
-      csv_files = ecm::analysis::write_stats_csv(vm["csv"].as<std::string>(), cube, stats);
+      csv_files = ecm::analysis::write_stats_csv(vm["csv"].as<std::string>(), cube, stats, &domain);
   });
   if (ecm::cli::is_printer(comm)) {
     std::cout << "ecm stats: " << path << " (" << cube.scan_y << " x " << cube.scan_x << " scan, " << cube.n_kr
               << " k_r x " << cube.n_kphi << " k_phi bins)\n"
-              << ecm::analysis::stats_table(stats);
+              << ecm::analysis::stats_table(stats, &domain);
     for (const auto& f : csv_files) std::cout << "  wrote " << f << "\n";
     std::cout << "  /stats written into " << path << std::endl;
   }

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "ecm/core/error.hpp"
+
 namespace ecm::analysis {
 
 namespace {
@@ -30,7 +32,8 @@ std::vector<double> histogram_edges(const io::ResultCube& c, std::size_t bins) {
 }
 }  // namespace
 
-EnsembleStats ensemble_stats(const io::ResultCube& c, const StatsOptions& opt, const std::vector<double>& xi_px) {
+EnsembleStats ensemble_stats(const io::ResultCube& c, const StatsOptions& opt, const DomainSizes* domain) {
+  require(!domain || domain->maps.size() == c.bins(), "internal: domain sizes of another result");
   EnsembleStats s;
   s.n_kr = c.n_kr;
   s.n_kphi = c.n_kphi;
@@ -71,10 +74,9 @@ EnsembleStats ensemble_stats(const io::ResultCube& c, const StatsOptions& opt, c
       m.median_tau_s = with_failures.size() >= need ? median(with_failures) : kNaN;
     }
     m.sigma_fit_noise = noise2.empty() ? kNaN : std::sqrt(median(noise2));
-    m.sigma_corrected = std::isfinite(m.sigma_fit_noise) && std::isfinite(m.log_tau.sigma)
-                            ? std::sqrt(std::max(0.0, m.log_tau.sigma * m.log_tau.sigma -
-                                                          m.sigma_fit_noise * m.sigma_fit_noise))
-                            : kNaN;
+    m.sigma_spatial = domain && domain->maps[b].ok() && std::isfinite(m.log_tau.sigma)
+                          ? m.log_tau.sigma * std::sqrt(std::clamp(domain->maps[b].amplitude, 0.0, 1.0))
+                          : kNaN;
   }
   s.overall_median_tau_s = median(all_valid);
   s.valid_fraction = c.tau.empty() ? 0.0 : double(all_valid.size()) / double(c.tau.size());
@@ -94,8 +96,8 @@ EnsembleStats ensemble_stats(const io::ResultCube& c, const StatsOptions& opt, c
       sum += m.median_tau_s;
       sum2 += m.median_tau_s * m.median_tau_s;
       sig += m.log_tau.sigma;
-      if (std::isfinite(m.sigma_corrected)) {
-        sig_c += m.sigma_corrected;
+      if (std::isfinite(m.sigma_spatial)) {
+        sig_c += m.sigma_spatial;
         ++n_sig_c;
       }
       groups.push_back(ln_tau[ir * c.n_kphi + ip]);
@@ -104,9 +106,9 @@ EnsembleStats ensemble_stats(const io::ResultCube& c, const StatsOptions& opt, c
     k.ensemble_tau_s = k.slices ? sum / n : kNaN;
     k.ensemble_tau_std_s = k.slices > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * sum / n) / (n - 1.0))) : kNaN;
     k.sigma_ln_tau = k.slices ? sig / n : kNaN;
-    k.sigma_ln_tau_corrected = n_sig_c ? sig_c / double(n_sig_c) : kNaN;
+    k.sigma_ln_tau_spatial = n_sig_c ? sig_c / double(n_sig_c) : kNaN;
     k.valid_fraction = double(valid) / double(P * c.n_kphi);
-    const double xi = ir < xi_px.size() ? xi_px[ir] : kNaN;
+    const double xi = domain ? domain->kr[ir].xi_px : kNaN;
     k.slices_test = kruskal_wallis(groups, independent_fraction(xi));
 
     // I(k): counts per detector pixel per frame (the bin's counts over its area).

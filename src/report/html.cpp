@@ -45,15 +45,14 @@ std::string write_html(const std::string& dir, const ReportInputs& in, const std
     << num(st.overall_median_tau_s) << " s.</p>\n";
   if (!design_verdict.empty()) h << "<p><b>Experiment-design rules:</b> " << esc(design_verdict) << "</p>\n";
   h << "<h2>Ensemble relaxation time per k_r</h2>\n<table><tr><th>k_r [Å⁻¹]</th><th>I(k) [counts/px/frame]</th>"
-       "<th>ensemble τ [s]</th><th>std over k_φ [s]</th><th>k_φ slices</th><th>σ ln τ</th><th>σ ln τ (fit noise "
-       "removed)</th><th>valid</th><th>slices one distribution? (Kruskal–Wallis p)</th>";
+       "<th>ensemble τ [s]</th><th>std over k_φ [s]</th><th>k_φ slices</th><th>σ ln τ</th><th>σ ln τ, correlated part (lower bound)</th><th>valid</th><th>slices one distribution? (Kruskal–Wallis p)</th>";
   if (in.domain) h << "<th>ξ_τ [px]</th>";
   h << "</tr>\n";
   for (std::size_t i = 0; i < st.kr.size(); ++i) {
     const auto& k = st.kr[i];
     h << "<tr><td>" << num(k.k_r) << "</td><td>" << num(k.intensity, 3) << "</td><td>" << num(k.ensemble_tau_s)
       << "</td><td>" << num(k.ensemble_tau_std_s, 3) << "</td><td>" << k.slices << "</td><td>"
-      << num(k.sigma_ln_tau, 3) << "</td><td>" << num(k.sigma_ln_tau_corrected, 3) << "</td><td>"
+      << num(k.sigma_ln_tau, 3) << "</td><td>" << num(k.sigma_ln_tau_spatial, 3) << "</td><td>"
       << num(100.0 * k.valid_fraction, 3) << " %</td><td>"
       << (std::isfinite(k.slices_test.p_value) ? (k.slices_test.p_value >= 0.01 ? "yes" : "no") : "–") << " ("
       << num(k.slices_test.p_value, 2) << ")</td>";

@@ -1,5 +1,6 @@
 #include "ecm/report/report_inputs.hpp"
 
+#include "ecm/analysis/domain_size.hpp"
 #include "ecm/core/error.hpp"
 #include "ecm/io/hdf5.hpp"
 
@@ -35,7 +36,27 @@ GatheredInputs gather_inputs(const std::string& result, const std::string& ttcf,
   read.tau_err = true;
   g.cube = io::read_result_cube(result, comm, read);
   if (scan_step_nm > 0) g.cube.scan_step_nm = scan_step_nm;
-  g.stats = analysis::ensemble_stats(g.cube, analysis::StatsOptions{});
+  const auto sizes = analysis::domain_sizes(g.cube, analysis::DomainSizeOptions{}, comm);
+  g.stats = analysis::ensemble_stats(g.cube, analysis::StatsOptions{}, &sizes);
+  std::vector<double> ensemble;
+  for (const auto& k : g.stats.kr) ensemble.push_back(k.ensemble_tau_s);
+  const auto scaling = analysis::xi_tau_scaling(sizes, ensemble, g.stats.peak_kr);
+  bool any = false;
+  for (const auto& k : sizes.kr) any = any || k.maps > 0;
+  if (any) {
+    g.domain = std::make_unique<DomainSummary>();
+    for (const auto& k : sizes.kr) {
+      g.domain->xi_px.push_back(k.xi_px);
+      g.domain->xi_std_px.push_back(k.xi_std_px);
+    }
+    g.domain->scan_step_nm = sizes.scan_step_nm;
+    g.domain->z_low = scaling.below.exponent;
+    g.domain->z_low_err = scaling.below.exponent_err;
+    g.domain->a_low = scaling.below.prefactor;
+    g.domain->z_high = scaling.above.exponent;
+    g.domain->z_high_err = scaling.above.exponent_err;
+    g.domain->a_high = scaling.above.prefactor;
+  }
   if (!ttcf.empty()) g.ttcf = std::make_unique<TtcfSummary>(read_ttcf(ttcf, comm));
   {
     h5::Handle file = h5::open_file_parallel(result, comm);

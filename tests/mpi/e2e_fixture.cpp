@@ -63,6 +63,32 @@ const SimulatedDataset& reliable_dataset() {
   return data;
 }
 
+// The e2e acquisition: 40 x 40 positions, 4 px domains, one tau map per 15 degree sector.
+const SimulatedDataset& domain_dataset() {
+  static SimulatedDataset data;
+  if (data.input.empty()) {
+    data.dir = ECM_TEST_DATA_DIR;
+    data.input = data.dir + "/domains.h5";
+    data.truth = data.dir + "/domains_truth.h5";
+    simulate::SimConfig& c = data.config;
+    c.scan_y = c.scan_x = 40;     // ~100 domains per map: xi scatters ~5 % from map to map
+    c.cycles = 300;
+    c.time_step_s = 0.25;
+    c.tau_median_s = 2.5;         // 10 time steps; T = 30 tau (its bias on tau does not move xi)
+    c.sigma_ln_tau = 0.7;         // domains well above the per-pixel fit noise of ln tau
+    c.domain_size_px = 4.0;
+    c.n_sectors = 24;
+    c.det_y = c.det_x = 24;
+    c.k_pixel_size = 0.05;        // ring at 9.2 px, strip 0.3-0.55 1/A inside the detector
+    c.dose = 2.0;
+    c.dtype = h5::DType::u8;
+    c.seed = 41;
+    c.memory_budget_mb = 128;
+    simulate_once(data);
+  }
+  return data;
+}
+
 const DriftPair& drift_pair() {
   static DriftPair pair;
   if (pair.drifting.input.empty()) {

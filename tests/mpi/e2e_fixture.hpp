@@ -20,6 +20,10 @@ struct SimulatedDataset {
 // (2 electrons/px at the ring, time step = tau/20, duration = 100 tau, k_phi bins <= k_c).
 const SimulatedDataset& reliable_dataset();
 
+// The domain-size acquisition (issue 5): 40 x 40 positions, 4 px domains, sigma ln tau 0.7,
+// one tau map per 15 degree sector, 300 cycles at tau/10, 2 electrons/px at the ring.
+const SimulatedDataset& domain_dataset();
+
 // The registration tests' pair: one sample (a thickness map for VDF contrast) on a 20 x 20
 // scan, 400 cycles at 1 electron/px at the ring, recorded once drifting (linear plus
 // random walk, up to ~5 scan px) and once without drift. Shared like reliable_dataset().

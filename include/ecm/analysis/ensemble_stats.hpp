@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ecm/analysis/distribution_tests.hpp"
+#include "ecm/analysis/domain_size.hpp"
 #include "ecm/io/result_cube.hpp"
 
 namespace ecm::analysis {
@@ -28,9 +29,16 @@ struct MapStats {  // one tau(r) map: one (k_r, k_phi) bin over the scan
   std::size_t n_valid = 0;
   double median_tau_s = 0;     // NaN when the map has too few valid fits
   NormalFit log_tau;           // fit of ln tau: median exp(mean), spread sigma
-  // Spread of ln tau that the fits' own uncertainty explains, median of (tau_err / tau)^2,
-  // and sigma with it removed in quadrature (the sample's spread). NaN without /tau_err.
-  double sigma_fit_noise = 0, sigma_corrected = 0;
+  // Spread of ln tau that the fits' own uncertainty explains: sqrt(median (tau_err/tau)^2)
+  // (NaN without /tau_err). (JᵀJ)⁻¹ ignores that neighbouring lags of one g2 are correlated,
+  // so this understates the real scatter: a diagnostic, not a correction.
+  double sigma_fit_noise = 0;
+  // The part of sigma that is correlated between neighbouring positions: sigma sqrt(a), a the
+  // amplitude of the domain-size Gaussian (the share of the variance off lag 0). White fit
+  // noise is not in it, so it is a lower bound of the sample's spread when each pixel's tau is
+  // noisy (fits that compress the range of tau lower it further). NaN without a domain fit.
+  // The log-normal sigma the paper reports is log_tau.sigma (the histogram's), an upper bound.
+  double sigma_spatial = 0;
 };
 
 struct KrStats {
@@ -40,8 +48,8 @@ struct KrStats {
   std::size_t slices = 0;        // k_phi maps that entered
   double intensity = 0;          // I(k): counts per detector px per frame, mean over scan and k_phi
   double valid_fraction = 0;     // of (r, k_phi) pixels at this k_r
-  double sigma_ln_tau = 0;       // mean over k_phi of the log-normal sigma
-  double sigma_ln_tau_corrected = 0;
+  double sigma_ln_tau = 0;       // mean over k_phi of the log-normal sigma (histogram, upper bound)
+  double sigma_ln_tau_spatial = 0;  // mean over k_phi of sigma_spatial (lower bound); NaN if none
   KruskalWallis slices_test;     // one distribution for all k_phi slices?
 };
 
@@ -57,9 +65,10 @@ struct EnsembleStats {
   double valid_fraction = 0;
 };
 
-// `xi_px_per_kr` (optional, one per k_r, NaN allowed): domain sizes that make the slice test
-// count correlated positions as fewer independent samples (independent_fraction).
+// `domain` (optional, from domain_sizes on the same cube): per-k_r domain sizes make the
+// slice test count correlated positions as fewer independent samples (independent_fraction),
+// and per-map fit amplitudes give sigma_spatial.
 EnsembleStats ensemble_stats(const io::ResultCube& cube, const StatsOptions& options,
-                             const std::vector<double>& xi_px_per_kr = {});
+                             const DomainSizes* domain = nullptr);
 
 }  // namespace ecm::analysis
