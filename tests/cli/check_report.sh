@@ -11,8 +11,8 @@ mpi="${MPIEXEC:-mpiexec} ${MPIEXEC_FLAGS:-} -n 2"
 fail() { echo "FAIL: $*"; exit 1; }
 rm -rf "$dir" && mkdir -p "$dir" || fail "cannot create $dir"
 
-$mpi "$ecm" simulate "$dir/acq.h5" --truth "$dir/truth.h5" --scan 12,12 --cycles 400 --detector 32,32 \
-  --k-pixel-size 0.04 --tau 2.5 --time-step 0.125 --dtype uint8 --domain-size 3 > "$dir/simulate.log" 2>&1 ||
+$mpi "$ecm" simulate "$dir/acq.h5" --truth "$dir/truth.h5" --scan 16,16 --cycles 600 --detector 32,32 \
+  --k-pixel-size 0.04 --tau 2.5 --time-step 0.125 --dtype uint8 --domain-size 3 --sigma-ln-tau 0.7 > "$dir/simulate.log" 2>&1 ||
   { cat "$dir/simulate.log"; fail "simulate"; }
 $mpi "$ecm" run "$dir/acq.h5" -o "$dir/tau.h5" --kr-range 0.3,0.55 --n-kr 3 --n-kphi 24 > "$dir/run.log" 2>&1 ||
   { cat "$dir/run.log"; fail "run"; }
@@ -25,7 +25,7 @@ h5ls -r "$dir/tau.h5" | grep -q "^/stats/k_r/ensemble_tau_s" || fail "/stats/k_r
 
 $mpi "$ecm" report "$dir/tau.h5" -o "$dir/report" > "$dir/report.log" 2>&1 || { cat "$dir/report.log"; fail "report"; }
 cat "$dir/report.log"
-for fig in tau_maps tau_vs_kphi histograms tau_vs_kr; do
+for fig in tau_maps tau_vs_kphi histograms tau_vs_kr xi_vs_tau; do
   [ -f "$dir/report/$fig.png" ] || fail "$fig.png missing"
   grep -q "src=\"$fig.png\"" "$dir/report/index.html" || fail "$fig.png not on the page"
 done
