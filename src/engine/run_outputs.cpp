@@ -28,6 +28,7 @@ void write_provenance(io::ResultFile& out, const RunConfig& config, const Analys
   out.write_attribute("beam_center_x", setup.calibration.beam_center_yx[1]);
   out.write_attribute("beam_center_source", setup.calibration.beam_center_source);
   out.write_attribute("convergence_inv_angstrom", setup.calibration.convergence);
+  if (setup.calibration.scan_step_nm > 0) out.write_attribute("scan_step_nm", setup.calibration.scan_step_nm);
   out.write_attribute("normalization", g2::to_string(config.normalization));
   out.write_attribute("cycles_analysed", double(setup.n_t_used));
   // What the counts-per-pixel rule (paper Eq. 5, `ecm design OUT.h5`) divides by.

@@ -92,6 +92,9 @@ Calibration InputDataset::calibration(const CalibrationOverrides& o) const {
   } else if (h5::has_attribute(dataset_, "convergence_inv_angstrom")) {
     c.convergence = h5::read_attribute_doubles(dataset_, "convergence_inv_angstrom").at(0);
   }
+  // Optional: only the science products use it (domain sizes in nm).
+  if (h5::has_attribute(dataset_, "scan_step_nm")) c.scan_step_nm = h5::read_attribute_doubles(dataset_, "scan_step_nm").at(0);
+  require(c.scan_step_nm >= 0, "attribute 'scan_step_nm' must be >= 0");
   require(c.time_step_s > 0, "time step must be > 0 s (got " + std::to_string(c.time_step_s) + ")");
   require(c.k_pixel_size > 0, "k pixel size must be > 0 1/A (got " + std::to_string(c.k_pixel_size) + ")");
   require(c.convergence >= 0, "convergence (k_c) must be >= 0");

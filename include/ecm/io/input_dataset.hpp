@@ -39,6 +39,7 @@ struct Calibration {
   std::array<double, 2> beam_center_yx{};    // [detector px], pixel-centre convention of geometry.hpp
   std::string beam_center_source;            // "option", "attribute", or "found" (engine/beam_center)
   double convergence = 0;                    // k_c, probe convergence semi-angle in k units [1/A]; 0 = unknown
+  double scan_step_nm = 0;                   // real-space scan step [nm]; 0 = unknown (optional attribute)
 };
 
 struct CalibrationOverrides {
