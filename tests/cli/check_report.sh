@@ -2,6 +2,7 @@
 # The science products as a user makes them (issue 5): simulate a small acquisition, `ecm
 # run`, `ecm stats` (table, /stats, CSV) and `ecm report` (PNGs + HTML). Every PNG must
 # be a real figure (png_check: size, colours, drawn area) and be linked from index.html;
+# `ecm design` flags the result and answers planned parameters with its exit codes;
 # a flat image must fail png_check; a file that is not a result must give one line, exit 1.
 #   check_report.sh ECM PNG_CHECK WORKDIR
 # Environment: MPIEXEC, MPIEXEC_FLAGS (as the other CLI tests).
@@ -23,7 +24,24 @@ grep -q "ensemble tau" "$dir/stats.log" || fail "stats printed no table"
 [ "$(wc -l < "$dir/stats_maps.csv")" -eq 73 ] || fail "stats_maps.csv should have a header and 3 x 24 rows"
 h5ls -r "$dir/tau.h5" | grep -q "^/stats/k_r/ensemble_tau_s" || fail "/stats/k_r/ensemble_tau_s missing"
 
+# Design rules on the result: a verdict exit code (0 reliable, 4 marginal, 3 unreliable), the flags.
+$mpi "$ecm" design "$dir/tau.h5" > "$dir/design.log" 2>&1
+code=$?
+cat "$dir/design.log"
+case $code in 0|3|4) ;; *) fail "ecm design OUT.h5 exited $code";; esac
+h5ls "$dir/tau.h5/design" | grep -q "reliability_flags *Dataset {16, 16, 3, 24}" || fail "/design/reliability_flags missing"
+grep -q "verdict:" "$dir/design.log" || fail "no verdict printed"
+# Planned mode: the paper's rules before an experiment.
+"$ecm" design --scan 100,100 --frame-rate 10000 --tau 40 --diffracted-current 2e6 --ring-pixels 100 > /dev/null ||
+  fail "a plan meeting every rule did not exit 0"
+"$ecm" design --scan 100,100 --frame-rate 10000 --tau 5 --diffracted-current 2e6 --ring-pixels 100 > /dev/null
+[ $? -eq 3 ] || fail "a plan at tau/5 did not exit 3"
+"$ecm" design --scan 100,100 --frame-rate 10000 --tau 40 --ring-pixels 100 > "$dir/design_bad.log" 2>&1 &&
+  fail "a plan without a current succeeded"
+grep -q "error: give --diffracted-current" "$dir/design_bad.log" || { cat "$dir/design_bad.log"; fail "unclear message"; }
+
 $mpi "$ecm" report "$dir/tau.h5" -o "$dir/report" > "$dir/report.log" 2>&1 || { cat "$dir/report.log"; fail "report"; }
+grep -q "Experiment-design rules" "$dir/report/index.html" || fail "the design verdict is not on the page"
 cat "$dir/report.log"
 for fig in tau_maps tau_vs_kphi histograms tau_vs_kr xi_vs_tau; do
   [ -f "$dir/report/$fig.png" ] || fail "$fig.png missing"
