@@ -3,9 +3,9 @@
 #include <iomanip>
 #include <iostream>
 
+#include "analysis_options.hpp"
 #include "commands.hpp"
 #include "ecm/core/interrupt.hpp"
-#include "ecm/core/units.hpp"
 #include "ecm/engine/pipeline.hpp"
 #include "ecm/engine/progress.hpp"
 #include "options.hpp"
@@ -15,55 +15,16 @@ namespace {
 namespace po = boost::program_options;
 
 po::options_description run_options() {
-  po::options_description io("Input and output");
+  // The options shared with `ecm ttcf` (drivers/analysis_options), and run's own.
+  po::options_description io = ecm::cli::analysis_io_options();
   io.add_options()
-    ("help,h", "show this help")
-    ("config", po::value<std::string>(), "INI file with any of these options as key = value (long names)")
-    ("input", po::value<std::string>(), "input HDF5 file (positional)")
-    ("output,o", po::value<std::string>(), "output HDF5 file (required); written as OUT.partial, renamed when complete")
-    ("dataset", po::value<std::string>()->default_value("/frames"), "dataset path in the input")
-    ("scan-shape", po::value<std::string>(), "NY,NX of a 3-D frame-stream input (if not in its scan_shape attribute)")
     ("save-g2", po::bool_switch(), "also write /g2 (scan_y, scan_x, n_kr, n_kphi, n_lags)")
-    ("memory-budget", po::value<std::string>()->default_value("2G"), "memory per rank (K, M, G suffixes); sets the tile size")
-    ("no-overlap", po::bool_switch(), "read each block of cycles only after the kernels are done with the last (for measurements)")
     ("resume", po::bool_switch(), "continue OUT.h5.partial from its tile ledger (after a kill, a crash or a time limit); "
                                   "starts afresh when there is none, does nothing when OUT.h5 is complete")
     ("progress", po::value<std::string>()->default_value("auto"), "progress on stderr: auto (a bar on a terminal, lines in a log) | bar | lines | none")
     ("schedule", po::value<std::string>()->default_value("dynamic"), "tiles per rank: dynamic (in proportion to rank speed) | static (round-robin)")
     ("throttle", po::value<double>()->default_value(0.0), "sleep this long after each tile [s] (tests and benchmarks: a slow node)")
     ("throttle-rank", po::value<int>()->default_value(-1), "the rank --throttle slows; -1 = every rank");
-  po::options_description cal("Calibration (override the dataset's attributes)");
-  cal.add_options()
-    ("time-step", po::value<double>(), "time between scan cycles [s] (attribute time_step_s)")
-    ("k-pixel-size", po::value<double>(), "detector pixel size in k [1/A] (attribute k_pixel_size_inv_angstrom)")
-    ("beam-center", po::value<std::string>(), "beam centre Y,X on the detector [px] (attribute beam_center_yx)")
-    ("convergence", po::value<double>(), "probe convergence k_c [1/A], the speckle size (attribute convergence_inv_angstrom)");
-  po::options_description pre("Preprocessing and polar strip");
-  pre.add_options()
-    ("dark", po::value<std::string>(), "dark reference: FILE.h5:/path or /path in the input (subtracted)")
-    ("gain", po::value<std::string>(), "gain reference: FILE.h5:/path or /path (multiplied after dark subtraction)")
-    ("mask", po::value<std::string>(), "bad-pixel mask: FILE.h5:/path or /path (non-zero = bad)")
-    ("threshold", po::value<double>()->default_value(0.0), "values below this (after dark and gain) are set to 0 [counts]")
-    ("kr-range", po::value<std::string>()->default_value("0.3,0.6"), "LO,HI of the polar strip [1/A]")
-    ("n-kr", po::value<int>()->default_value(4), "k_r bins over the strip (after binning)")
-    ("n-kphi", po::value<int>()->default_value(48), "k_phi bins over 2 pi (after binning); keep each bin <= k_c")
-    ("bin-kr", po::value<int>()->default_value(1), "polar transform on a k_r grid this many times finer, then summed")
-    ("bin-kphi", po::value<int>()->default_value(1), "likewise in k_phi")
-    ("bin-t", po::value<int>()->default_value(1), "sum this many consecutive scan cycles (time step grows accordingly)")
-    ("polar-subsample", po::value<int>()->default_value(8), "sub-pixels per pixel edge in the count-conserving transform");
-  po::options_description reg("Drift registration and beam-centre tracking (docs/registration.md)");
-  reg.add_options()
-    ("no-register", po::bool_switch(), "neither measure nor correct the sample drift")
-    ("drift-file", po::value<std::string>(), "apply the drift in FILE.h5[:/path] (default path /registration/drift_yx, (t, 2) scan px) instead of measuring it")
-    ("drift-reference", po::value<std::string>()->default_value("mean"), "VDF blocks registered against: first | previous | mean")
-    ("register-stride", po::value<std::size_t>()->default_value(0), "read one cycle in this many for registration; 0 = auto (up to 8)")
-    ("drift-block", po::value<std::size_t>()->default_value(0), "cycles summed per drift estimate (a multiple of the stride); 0 = auto")
-    ("drift-smooth", po::value<double>()->default_value(0.0), "Gaussian smoothing of the drift over blocks (std, in blocks); 0 = none")
-    ("drift-threshold", po::value<double>()->default_value(0.5), "drift corrected only if its range reaches this [scan px]")
-    ("vdf-k-range", po::value<std::string>(), "LO,HI of the annular virtual detector [1/A]; default the polar strip")
-    ("no-center-track", po::bool_switch(), "one beam centre for the whole run instead of a tracked one")
-    ("center-block", po::value<std::size_t>()->default_value(0), "cycles per beam-centre measurement (a multiple of the stride); 0 = auto")
-    ("center-tolerance", po::value<double>()->default_value(0.05), "a new polar map when the tracked centre moves further [detector px]");
   po::options_description corr("Correlation and KWW fit");
   corr.add_options()
     ("normalization", po::value<std::string>()->default_value("symmetric"), "g2 normalisation: symmetric | standard")
@@ -79,62 +40,15 @@ po::options_description run_options() {
                                "k-resolved ECM: the KWW relaxation time tau(r, k_r, k_phi) of every scan position and\n"
                                "ring pixel of a 5D-STEM acquisition, written to one HDF5 file (docs/output-format.md).\n"
                                "Run under mpiexec to spread the scan over ranks.");
-  all.add(io).add(cal).add(pre).add(reg).add(corr);
+  all.add(io).add(ecm::cli::calibration_options()).add(ecm::cli::strip_options())
+     .add(ecm::cli::registration_options()).add(corr);
   return all;
 }
 
 ecm::engine::RunConfig build_config(const po::variables_map& vm, int argc, char** argv) {
   using ecm::InputError;
-  using ecm::cli::parse_pair;
   ecm::engine::RunConfig c;
-  if (!vm.count("input")) throw InputError("no input file given (ecm run IN.h5 -o OUT.h5)");
-  if (!vm.count("output")) throw InputError("no output file given (-o OUT.h5)");
-  c.input_path = vm["input"].as<std::string>();
-  c.output_path = vm["output"].as<std::string>();
-  c.dataset = vm["dataset"].as<std::string>();
-  if (vm.count("scan-shape")) {
-    const auto s = parse_pair(vm["scan-shape"].as<std::string>(), "scan-shape");
-    if (s[0] < 1 || s[1] < 1) throw InputError("--scan-shape must be two positive integers");
-    c.scan_shape = std::array<std::size_t, 2>{std::size_t(s[0]), std::size_t(s[1])};
-  }
-  if (vm.count("time-step")) c.calibration.time_step_s = vm["time-step"].as<double>();
-  if (vm.count("k-pixel-size")) c.calibration.k_pixel_size = vm["k-pixel-size"].as<double>();
-  if (vm.count("beam-center")) c.calibration.beam_center_yx = parse_pair(vm["beam-center"].as<std::string>(), "beam-center");
-  if (vm.count("convergence")) c.calibration.convergence = vm["convergence"].as<double>();
-  if (vm.count("dark")) c.dark = vm["dark"].as<std::string>();
-  if (vm.count("gain")) c.gain = vm["gain"].as<std::string>();
-  if (vm.count("mask")) c.mask = vm["mask"].as<std::string>();
-  c.threshold = float(vm["threshold"].as<double>());
-  const auto kr = parse_pair(vm["kr-range"].as<std::string>(), "kr-range");
-  c.grid.k_min = kr[0];
-  c.grid.k_max = kr[1];
-  if (!(kr[0] >= 0 && kr[1] > kr[0])) throw InputError("--kr-range must satisfy 0 <= LO < HI");
-  c.grid.n_kr = vm["n-kr"].as<int>();
-  c.grid.n_kphi = vm["n-kphi"].as<int>();
-  c.bin.kr = vm["bin-kr"].as<int>();
-  c.bin.kphi = vm["bin-kphi"].as<int>();
-  c.bin.t = vm["bin-t"].as<int>();
-  c.polar_subsample = vm["polar-subsample"].as<int>();
-  auto& r = c.registration;
-  r.drift = !vm["no-register"].as<bool>();
-  r.center_track = !vm["no-center-track"].as<bool>();
-  if (vm.count("drift-file")) r.drift_file = vm["drift-file"].as<std::string>();
-  const std::string ref = vm["drift-reference"].as<std::string>();
-  if (ref == "first") r.reference = ecm::registration::Reference::first;
-  else if (ref == "previous") r.reference = ecm::registration::Reference::previous;
-  else if (ref == "mean") r.reference = ecm::registration::Reference::mean;
-  else throw InputError("--drift-reference must be first, previous or mean (got '" + ref + "')");
-  r.stride = vm["register-stride"].as<std::size_t>();
-  r.drift_block = vm["drift-block"].as<std::size_t>();
-  r.center_block = vm["center-block"].as<std::size_t>();
-  r.smooth_blocks = vm["drift-smooth"].as<double>();
-  r.min_drift_px = vm["drift-threshold"].as<double>();
-  r.center_tolerance_px = vm["center-tolerance"].as<double>();
-  if (vm.count("vdf-k-range")) r.vdf_k_range = parse_pair(vm["vdf-k-range"].as<std::string>(), "vdf-k-range");
-  if (!(r.smooth_blocks >= 0)) throw InputError("--drift-smooth must be >= 0");
-  if (!(r.min_drift_px >= 0)) throw InputError("--drift-threshold must be >= 0");
-  if (!(r.center_tolerance_px > 0)) throw InputError("--center-tolerance must be > 0");
-  if (!r.drift_file.empty() && !r.drift) throw InputError("--drift-file and --no-register contradict each other");
+  ecm::cli::fill_analysis_config(vm, "ecm run IN.h5 -o OUT.h5", c);
   c.normalization = ecm::g2::parse_normalization(vm["normalization"].as<std::string>());
   c.n_lags = vm["n-lags"].as<int>();
   c.max_lag_fraction = vm["max-lag-fraction"].as<double>();
@@ -147,10 +61,8 @@ ecm::engine::RunConfig build_config(const po::variables_map& vm, int argc, char*
   if (!(c.fit.beta_min > 0 && c.fit.beta_min < c.fit.beta_max && c.fit.beta_max <= 2.5))
     throw InputError("beta bounds must satisfy 0 < --beta-min < --beta-max <= 2.5");
   if (c.fit.max_iterations < 1) throw InputError("--max-iterations must be >= 1");
-  c.memory_budget_bytes = ecm::parse_size_bytes(vm["memory-budget"].as<std::string>(), "memory-budget");
   c.save_g2 = vm["save-g2"].as<bool>();
   c.resume = vm["resume"].as<bool>();
-  c.overlap_reads = !vm["no-overlap"].as<bool>();
   c.progress = vm["progress"].as<std::string>();
   ecm::engine::Progress::style_for(c.progress, false);  // validates
   const std::string schedule = vm["schedule"].as<std::string>();

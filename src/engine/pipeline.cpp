@@ -18,13 +18,12 @@
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/core/partial_outputs.hpp"
 #include "ecm/io/tile_ledger.hpp"
-#include "ecm/engine/analysis_setup.hpp"
+#include "ecm/engine/analysis_plan.hpp"
 #include "ecm/engine/progress.hpp"
 #include "ecm/engine/registration.hpp"
 #include "ecm/engine/run_outputs.hpp"
 #include "ecm/engine/scheduler.hpp"
 #include "ecm/engine/tile_processor.hpp"
-#include "ecm/engine/tiling.hpp"
 #include "ecm/io/result_file.hpp"
 #include "ecm/version.hpp"
 
@@ -130,57 +129,24 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
     return done;
   }
   const auto& L = input.layout();
-  const Prepared prep = prepare_analysis(config, input);
+  // Setup, memory plan, tiles, registration and polar maps, as every strip analysis has them.
+  std::unique_ptr<g2::G2Engine<ExecSpace>> g2_engine;
+  const AnalysisPlan analysis = plan_analysis(
+      config, input,
+      [&](const AnalysisSetup& s) {
+        g2_engine = std::make_unique<g2::G2Engine<ExecSpace>>(int(s.n_t_binned), s.lag_bins.last.back(), s.lag_bins,
+                                                              config.normalization);
+        return PlanExtras{s.lag_s.size(), double(g2_engine->workspace_bytes())};
+      },
+      comm, timer);
+  const Prepared& prep = analysis.prep;
   const AnalysisSetup& setup = prep.setup;
-
-  MemoryPlanInput mem;
-  mem.budget_bytes = config.memory_budget_bytes;
-  mem.n_t = setup.n_t_used;
-  mem.det_pixels = L.det_pixels();
-  mem.element_bytes = L.element_bytes();
-  mem.n_bins_fine = std::size_t(setup.fine_grid.n_bins());
-  mem.n_bins = std::size_t(config.grid.n_bins());
-  mem.n_t_binned = setup.n_t_binned;
-  mem.n_lags = setup.lag_s.size();
-  mem.t_bin = setup.bin.t;
-  mem.t_grain = L.chunk_tyx[0];
-  mem.scan_positions = L.positions();
-  mem.polar_map_entries = prep.map.pixels.size();
-  auto g2_engine = std::make_unique<g2::G2Engine<ExecSpace>>(int(setup.n_t_binned), setup.lag_bins.last.back(),
-                                                             setup.lag_bins, config.normalization);
-  mem.g2_workspace_bytes = double(g2_engine->workspace_bytes());
-  // Tiles no larger than the budget allows, and at least one per rank so that none idles.
-  const std::size_t balanced = (L.positions() + std::size_t(n_ranks) - 1) / std::size_t(n_ranks);
-  // A multiple of the rank count, so that rounds keep every rank busy.
-  const auto plan_tiles = [&](const MemoryPlan& plan) {
-    const std::size_t cap = std::min(plan.positions_per_tile, balanced);
-    const std::size_t n = (L.positions() + cap - 1) / cap;
-    const std::size_t n_even = (n + std::size_t(n_ranks) - 1) / std::size_t(n_ranks) * std::size_t(n_ranks);
-    return make_tiles(L.scan_y, L.scan_x, (L.positions() + n_even - 1) / n_even, L.chunk_tyx[1], L.chunk_tyx[2]);
-  };
-  MemoryPlan plan = plan_memory(mem);
-  auto tiles = plan_tiles(plan);
-  timer.mark("setup");
-
-  // Registration reads one cycle in a few of this rank's tiles; the analysis tiles are
-  // re-planned if the drift is applied (the reader then holds a halo per tile).
-  const Registration reg = register_acquisition(config.registration, setup, input, tiles_of_rank(tiles, me, n_ranks),
-                                                prep.corrections, prep.mask, config.grid.k_min, config.grid.k_max,
-                                                comm, timer);
-  const double bytes_read_registering = double(input.bytes_read());
-  const auto segments = center_segments(reg, setup.n_t_used, config.registration.center_tolerance_px);
-  std::vector<polar::PolarMapHost> maps;
-  for (const auto& seg : segments)
-    maps.push_back(polar::build_polar_map(setup.fine_grid, setup.calibration.k_pixel_size, seg.center, L.det_y,
-                                          L.det_x, config.polar_subsample, prep.mask));
-  std::size_t map_entries = 0;
-  for (const auto& m : maps) map_entries += m.pixels.size();
-  if (reg.drift_applied || maps.size() > 1) {
-    mem.polar_map_entries = map_entries;
-    mem.read_halo_factor = reg.drift_applied ? 3.0 : 1.0;
-    plan = plan_memory(mem);
-    tiles = plan_tiles(plan);
-  }
+  const MemoryPlan& plan = analysis.plan;
+  auto tiles = analysis.tiles;
+  const Registration& reg = analysis.reg;
+  const double bytes_read_registering = analysis.bytes_read_registering;
+  const auto& segments = analysis.segments;
+  const auto& maps = analysis.maps;
 
   // Checkpointing: a resumed run takes the plan of the run it continues (whatever the
   // number of ranks now) and computes only the tiles its ledger does not list as done.

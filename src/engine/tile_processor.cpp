@@ -54,7 +54,9 @@ std::vector<std::uint8_t> TileProcessor::out_of_field(const io::InputLayout& L, 
   return outside;
 }
 
-io::TileResults TileProcessor::process(const io::InputDataset& input, const ScanTile& tile, StageTimer& timer) {
+Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> TileProcessor::build_strip(const io::InputDataset& input,
+                                                                                const ScanTile& tile,
+                                                                                StageTimer& timer) {
   using Right = Kokkos::LayoutRight;
   ExecSpace exec;
   const auto& L = input.layout();
@@ -69,7 +71,6 @@ io::TileResults TileProcessor::process(const io::InputDataset& input, const Scan
   const std::size_t box_nx = shifted ? std::min(tile.nx + 1, L.scan_x) : tile.nx;
   const std::size_t read_positions = box_ny * box_nx;
 
-  // 1. Strip: raw cycles in blocks -> preprocess -> [drift] -> polar -> bin.
   Kokkos::View<float**, Right, MemSpace> strip(Kokkos::view_alloc("ecm::engine::strip", Kokkos::WithoutInitializing),
                                                n_series, setup_.n_t_binned);
   Kokkos::View<unsigned char*, MemSpace> stored(Kokkos::view_alloc("ecm::engine::stored", Kokkos::WithoutInitializing),
@@ -159,6 +160,20 @@ io::TileResults TileProcessor::process(const io::InputDataset& input, const Scan
     else if (more) read_block(t0 + block, host[0]);
     timer.mark("read");
   }
+  return strip;
+}
+
+io::TileResults TileProcessor::process(const io::InputDataset& input, const ScanTile& tile, StageTimer& timer) {
+  using Right = Kokkos::LayoutRight;
+  if (!g2_) throw Error("internal: a tile processor without a g2 engine cannot fit tiles");
+  ExecSpace exec;
+  const auto& L = input.layout();
+  const std::size_t n_bins = std::size_t(config_.grid.n_bins());
+  const std::size_t n_series = tile.positions() * n_bins;
+  const bool shifted = registration_.drift_applied;
+
+  // 1. Strip: raw cycles in blocks -> preprocess -> [drift] -> polar -> bin.
+  const Kokkos::View<float**, Right, MemSpace> strip = build_strip(input, tile, timer);
 
   // 2. Which series are worth fitting: mean counts per frame and bin coverage.
   Kokkos::View<float*, MemSpace> mean_intensity("ecm::engine::mean_intensity", n_series);

@@ -39,6 +39,11 @@ void validate(const SimConfig& c) {
   require(c.tau_median_s > 0, "--tau must be positive (seconds)");
   require(c.sigma_ln_tau >= 0, "--sigma-ln-tau must be >= 0");
   require(c.beta > 0 && c.beta <= 2, "--beta must be in (0, 2] (larger values are not a valid correlation)");
+  require(c.aging_factor > 0 && c.aging_factor <= 1000, "--aging-factor must be in (0, 1000] (tau at the end / tau at the start)");
+  // The aging model is an exact AR(1) process in material time, which has beta = 1; a
+  // stretched decay in material time has no such exact sequential generator.
+  require(c.aging_factor == 1.0 || c.beta == 1.0, "--aging-factor other than 1 needs --beta 1 (aging is simulated "
+                                                  "as an exponential relaxation in material time)");
   require(c.domain_size_px >= 0 && c.domain_size_px <= 1000, "--domain-size must be in [0, 1000] scan pixels");
   require(c.thickness_contrast >= 0 && c.thickness_contrast < 1, "--thickness-contrast must be in [0, 1)");
   require(c.thickness_size_px >= 0 && c.thickness_size_px <= 1000, "--thickness-size must be in [0, 1000] scan pixels");

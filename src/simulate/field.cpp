@@ -77,4 +77,57 @@ void KwwSeriesGenerator::generate(double tau_s, Rng& rng, std::complex<double>* 
   for (std::size_t i = 0; i < n_; ++i) out[i] = {buf_[i][0], buf_[i][1]};
 }
 
+double aging_material_time(double t_s, double run_s, double factor) {
+  if (factor == 1.0) return t_s;
+  const double a = (factor - 1.0) / run_s;
+  return std::log1p(a * t_s) / a;  // log1p: exact as F -> 1
+}
+
+AgingSeriesGenerator::AgingSeriesGenerator(std::size_t n_samples, double time_step_s, double aging_factor) {
+  if (n_samples < 1 || !(time_step_s > 0) || !(aging_factor > 0))
+    throw InputError("aging series generator: bad length, time step or aging factor");
+  const double run_s = static_cast<double>(n_samples) * time_step_s;
+  u_.resize(n_samples);
+  for (std::size_t i = 0; i < n_samples; ++i)
+    u_[i] = aging_material_time(static_cast<double>(i) * time_step_s, run_s, aging_factor);
+}
+
+const std::vector<double>& AgingSeriesGenerator::coefficients(double tau0_s) {
+  // Points of one sample position share few distinct taus (one per sector), and they are
+  // generated sector-interleaved; recomputing T exponentials per series is still cheap
+  // next to the T complex normals drawn.
+  if (tau0_s != rho_tau_) {
+    rho_.resize(u_.size());
+    for (std::size_t i = 0; i + 1 < u_.size(); ++i) rho_[i] = std::exp(-(u_[i + 1] - u_[i]) / tau0_s);
+    rho_tau_ = tau0_s;
+  }
+  return rho_;
+}
+
+namespace {
+// The AR(1) recursion; store(i, w) receives sample i.
+template <class Store>
+void ar1_series(const std::vector<double>& rho, std::size_t n, Rng& rng, Store&& store) {
+  std::complex<double> w = rng.complex_normal();
+  store(0, w);
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    w = rho[i] * w + std::sqrt(std::max(0.0, 1.0 - rho[i] * rho[i])) * rng.complex_normal();
+    store(i + 1, w);
+  }
+}
+}  // namespace
+
+void AgingSeriesGenerator::generate(double tau0_s, Rng& rng, std::complex<double>* out) {
+  if (!(tau0_s > 0)) throw InputError("aging series generator: tau must be positive");
+  ar1_series(coefficients(tau0_s), u_.size(), rng, [out](std::size_t i, std::complex<double> w) { out[i] = w; });
+}
+
+void AgingSeriesGenerator::generate(double tau0_s, Rng& rng, float* out_re, float* out_im, std::size_t stride) {
+  if (!(tau0_s > 0)) throw InputError("aging series generator: tau must be positive");
+  ar1_series(coefficients(tau0_s), u_.size(), rng, [=](std::size_t i, std::complex<double> w) {
+    out_re[i * stride] = static_cast<float>(w.real());
+    out_im[i * stride] = static_cast<float>(w.imag());
+  });
+}
+
 }  // namespace ecm::simulate

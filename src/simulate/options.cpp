@@ -163,6 +163,9 @@ std::vector<OptionSpec> build_table() {
                },
                [](const C& c) { return std::to_string(c.n_sectors); }});
   t.push_back(number("kr-exponent", "E", "k dependence tau(k) = tau_sector * (k/k_peak)^E", &C::kr_exponent));
+  t.push_back(number("aging-factor", "F",
+                     "aging: tau grows linearly to F times its start value over the run, tau(t) = tau (1 + (F-1) "
+                     "t/T_run); needs --beta 1 when F != 1 (1: stationary)", &C::aging_factor));
   t.push_back(number_pair("drift", "DY,DX", "linear sample drift over the whole run [scan px]", &C::drift_y,
                           &C::drift_x));
   t.push_back(number("drift-walk", "PX", "rms per axis of a random-walk drift at the end of the run [scan px]",

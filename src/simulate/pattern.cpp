@@ -60,7 +60,11 @@ SpeckleSynth::SpeckleSynth(const SimConfig& cfg, const Tracks& tracks)
   wi_.assign(cfg.cycles * by_ * bx_, 0.0f);
   e1r_.resize((det_y_ + 2 * H_ + 1) * det_x_);
   e1i_.resize(e1r_.size());
-  gen_ = std::make_unique<KwwSeriesGenerator>(cfg.cycles, cfg.time_step_s, cfg.beta);
+  // The stationary path stays exactly what it was (same draws, same bits) when F = 1.
+  if (cfg.aging_factor == 1.0)
+    gen_ = std::make_unique<KwwSeriesGenerator>(cfg.cycles, cfg.time_step_s, cfg.beta);
+  else
+    aging_ = std::make_unique<AgingSeriesGenerator>(cfg.cycles, cfg.time_step_s, cfg.aging_factor);
 }
 
 double SpeckleSynth::point_tau(double radius_px, int sector, const double* tau_by_sector) const {
@@ -72,7 +76,7 @@ double SpeckleSynth::point_tau(double radius_px, int sector, const double* tau_b
 
 void SpeckleSynth::load_sample(std::uint64_t seed, long py, long px, const double* tau_by_sector) {
   Rng rng(seed, py, px, Purpose::field);
-  gen_->clear_cache();  // spectra are shared only within one position (its few distinct taus)
+  if (gen_) gen_->clear_cache();  // spectra are shared only within one position (its few distinct taus)
   const std::size_t stride = by_ * bx_, T = cfg_.cycles;
   // Series are generated in batches of neighbouring points and transposed into the
   // (t, y, x) layout batch by batch: writing each series straight into it would touch
@@ -84,7 +88,11 @@ void SpeckleSynth::load_sample(std::uint64_t seed, long py, long px, const doubl
     const std::size_t nb = std::min(batch, points_.size() - first);
     for (std::size_t b = 0; b < nb; ++b) {
       const Point& p = points_[first + b];
-      gen_->generate(point_tau(p.radius_px, p.sector, tau_by_sector), rng, &batch_re_[b * T], &batch_im_[b * T], 1);
+      const double tau = point_tau(p.radius_px, p.sector, tau_by_sector);
+      if (gen_)
+        gen_->generate(tau, rng, &batch_re_[b * T], &batch_im_[b * T], 1);
+      else
+        aging_->generate(tau, rng, &batch_re_[b * T], &batch_im_[b * T], 1);
     }
     for (std::size_t t = 0; t < T; ++t) {
       float* wr = &wr_[t * stride];

@@ -28,6 +28,12 @@ void write_truth(const SimConfig& cfg, const Tracks& tracks, const std::string& 
   // The scan grid is the sample frame at t = 0 (drift(0) = 0).
   const std::vector<double> tau = TauMap(cfg).tau(0, 0, ny, nx);
   write_doubles(file, "/truth/tau_sector", {ny, nx, ns}, tau, "units", "s");
+  {
+    // With aging the relaxation times change during the run; the map is their start value.
+    h5::Handle ds = h5::open_dataset(file, "/truth/tau_sector");
+    h5::write_attribute(ds, "meaning", std::string("tau of each sector at t = 0; with aging_factor F != 1, "
+                                                   "tau(t) = tau_sector * (1 + (F - 1) t / (n_cycles * time_step_s))"));
+  }
   // Always written (all ones for a uniform sample), so readers need no special case.
   write_doubles(file, "/truth/thickness", {ny, nx}, ThicknessMap(cfg).values(0, 0, ny, nx), "meaning",
                 "relative scattering strength m of each sample position (mean 1)");
@@ -51,6 +57,10 @@ void write_truth(const SimConfig& cfg, const Tracks& tracks, const std::string& 
   h5::write_attribute(g, "thickness_size_px", cfg.thickness_size_px);
   h5::write_attribute(g, "n_sectors", static_cast<std::int64_t>(cfg.n_sectors));
   h5::write_attribute(g, "kr_exponent", cfg.kr_exponent);
+  // tau_median_s and tau_sector are values at t = 0; tau(T_run) = aging_factor * tau(0).
+  h5::write_attribute(g, "aging_factor", cfg.aging_factor);
+  h5::write_attribute(g, "aging_rule", std::string("tau(t) = tau(0) * (1 + (aging_factor - 1) * t / (n_cycles * "
+                                                   "time_step_s)); tau_median_s and /truth/tau_sector are tau(0)"));
   h5::write_attribute(g, "k_peak_inv_angstrom", cfg.k_peak);
   h5::write_attribute(g, "ring_width_inv_angstrom", cfg.ring_width);
   h5::write_attribute(g, "convergence_inv_angstrom", cfg.convergence);

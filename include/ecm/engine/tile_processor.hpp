@@ -1,9 +1,13 @@
 #pragma once
 // Runs the kernel chain on one scan tile:
-//   read cycles block by block (drift-corrected: boxes with a halo, moved by the drift)
-//   -> preprocess -> polar transform (the map of each cycle's beam centre) -> bin into the strip,
-//   then per (position, k_r, k_phi) series: mean counts -> g2 -> KWW fit -> host results.
-// One processor lives for the whole run so that plans, the polar map and buffers are reused.
+//   build_strip: read cycles block by block (drift-corrected: boxes with a halo, moved by the
+//   drift) -> preprocess -> polar transform (the map of each cycle's beam centre) -> bin into
+//   the strip;
+//   process: build_strip, then per (position, k_r, k_phi) series: mean counts -> g2 -> KWW
+//   fit -> host results.
+// build_strip is public so that other analyses of the strip (`ecm ttcf`) read the data
+// exactly as `ecm run` does. One processor lives for the whole run so that plans, the polar
+// map and buffers are reused.
 #include <memory>
 #include <vector>
 
@@ -37,6 +41,7 @@ struct AnalysisSetup {
 class TileProcessor {
  public:
   // `maps` holds one polar map per beam-centre segment (`segments`, covering every cycle).
+  // `g2` may be null for a processor used only through build_strip.
   TileProcessor(const RunConfig& config, const AnalysisSetup& setup, const std::vector<polar::PolarMapHost>& maps,
                 std::vector<CenterSegment> segments, const Registration& registration,
                 const preprocess::DetectorCorrections<MemSpace>& corrections, const MemoryPlan& plan,
@@ -45,9 +50,16 @@ class TileProcessor {
 
   io::TileResults process(const io::InputDataset& input, const ScanTile& tile, StageTimer& timer);
 
- private:
+  // The tile's binned strip: one time-contiguous series of setup.n_t_binned samples per
+  // (position, k_r, k_phi), row p * n_bins + ir * n_kphi + iphi, positions p row-major over
+  // the tile. Counts per bin and binned cycle. Collective-free (reads this tile only).
+  Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> build_strip(const io::InputDataset& input, const ScanTile& tile,
+                                                                   StageTimer& timer);
+
   // Flags (one per tile position) of positions the drift takes off the scan at some cycle.
   std::vector<std::uint8_t> out_of_field(const io::InputLayout& layout, const ScanTile& tile) const;
+
+ private:
 
   const RunConfig& config_;
   const AnalysisSetup& setup_;

@@ -58,6 +58,11 @@ struct SimConfig {
   double domain_size_px = 3.0; // [scan px] FWHM of the spatial autocorrelation of ln tau (0: uncorrelated)
   int n_sectors = 24;          // independent tau maps, equal azimuthal sectors over [0, 2 pi)
   double kr_exponent = 0.0;    // tau(k) = tau_sector * (k / k_peak)^kr_exponent
+  // Aging: every tau grows linearly over the run, tau(t) = tau(0) * (1 + (F - 1) t / T_run),
+  // T_run = cycles * time_step_s, so tau(T_run) = F tau(0). Modelled exactly as a process
+  // stationary in material time u(t) = int_0^t tau(0)/tau(t') dt' (beta = 1 only; see
+  // simulate/field.hpp). F = 1 (default): stationary, the circulant-embedding KWW path.
+  double aging_factor = 1.0;
 
   // --- sample thickness: static real-space texture of the scattered intensity ------------
   // Each sample position scatters m(r) times the ring intensity, m log-normal with mean 1 and

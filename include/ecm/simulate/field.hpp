@@ -56,4 +56,36 @@ class KwwSeriesGenerator {
 // Smallest 2^a 3^b 5^c >= n (FFT-friendly embedding length).
 std::size_t fft_friendly_size(std::size_t n);
 
+// Material time [s] of the aging model at time t_s of a run of run_s seconds in which every
+// relaxation time grows linearly by `factor` F: tau(t) = tau0 (1 + (F - 1) t / run_s), and
+//   u(t) = int_0^t tau0 / tau(t') dt' = run_s / (F - 1) ln(1 + (F - 1) t / run_s)   (u = t for F = 1).
+double aging_material_time(double t_s, double run_s, double factor);
+
+// Complex Gaussian series that relaxes exponentially in material time (aging, beta = 1):
+//   <w(t1) w*(t2)> = exp(-|u(t1) - u(t2)| / tau0),   <|w|^2> = 1,
+// so the local relaxation time at t is tau(t) above. A Gaussian process with this
+// correlation is Markov, so it is generated exactly, sample by sample, as AR(1) with a
+// time-varying coefficient:
+//   w_0 ~ CN(0, 1),   w_{i+1} = rho_i w_i + sqrt(1 - rho_i^2) xi_i,   rho_i = exp(-(u_{i+1} - u_i) / tau0),
+// xi_i ~ CN(0, 1): the products of rho_i along a path give exp(-(u_j - u_i)/tau0) and the
+// variance stays 1. One complex normal per sample is drawn from the stream.
+class AgingSeriesGenerator {
+ public:
+  // Samples i = 0..n-1 at t = i * time_step_s of a run lasting n * time_step_s.
+  AgingSeriesGenerator(std::size_t n_samples, double time_step_s, double aging_factor);
+
+  std::size_t length() const { return u_.size(); }
+  const std::vector<double>& material_time() const { return u_; }  // u(t_i) [s]
+
+  void generate(double tau0_s, Rng& rng, float* out_re, float* out_im, std::size_t stride);
+  void generate(double tau0_s, Rng& rng, std::complex<double>* out);
+
+ private:
+  const std::vector<double>& coefficients(double tau0_s);  // rho_i, cached for the last tau0
+
+  std::vector<double> u_;
+  std::vector<double> rho_;
+  double rho_tau_ = -1.0;
+};
+
 }  // namespace ecm::simulate

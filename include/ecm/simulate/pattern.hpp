@@ -12,6 +12,8 @@
 // <|E|^2> = 1 and the intensity speckle has FWHM k_c. The expected electrons are
 //   lambda = I_env(k) (b + (1 - b) |E|^2),   b = 1 - sqrt(A),
 // giving <lambda> = I_env and g2 - 1 = (1 - b)^2 |g1|^2 = A exp(-2 (t/tau)^beta).
+// With aging (aging_factor F != 1, beta = 1) each series is exponential in material time
+// instead: g2 - 1 = A exp(-2 |u(t1) - u(t2)| / tau), the local tau growing to F tau.
 // The field is only generated where the envelope matters: the annulus
 // |k - k_peak| <= 4 sigma_k (outside it the intensity is the static envelope).
 #include <cstddef>
@@ -73,7 +75,8 @@ class SpeckleSynth {
   std::vector<float> wr_, wi_;                       // (t, box_y, box_x)
   std::vector<float> e1r_, e1i_, hy_, hx_;           // scratch
   std::vector<float> batch_re_, batch_im_;           // series of a batch of points
-  std::unique_ptr<KwwSeriesGenerator> gen_;
+  std::unique_ptr<KwwSeriesGenerator> gen_;       // stationary (aging_factor 1)
+  std::unique_ptr<AgingSeriesGenerator> aging_;  // aging_factor != 1: AR(1) in material time
 };
 
 }  // namespace ecm::simulate
