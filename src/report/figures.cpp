@@ -245,8 +245,9 @@ Figure ttcf(const std::string& dir, const ReportInputs& in, const std::string& g
     << "     'data/ttcf_band.dat' using ($1-$2/2):($1+$2/2) with lines lw 2 lc rgb 'white' notitle, \\\n"
     << "     '' using ($1+$2/2):($1-$2/2) with lines lw 2 lc rgb 'white' notitle\n"
     << "set size noratio\nunset cblabel\nset xlabel 'elapsed time [s]'\nset ylabel 'band width [s]'\nset grid\n"
-    << "set autoscale y\nset yrange [0:*]\nset title " << quoted("band width (G - 1 at 1/e^2 of the diagonal): " + t.verdict)
-    << "\nplot 'data/ttcf_band.dat' using 1:2 with linespoints pt 7 lw 2 lc rgb '#1f77b4' notitle\n"
+    << "set autoscale y\nset yrange [0:*]\nset title 'band width (G - 1 at 1/e^2 of its diagonal)'\n"
+    << "set label 1 " << quoted(t.verdict.substr(0, t.verdict.find(" ("))) << " at graph 0.03, graph 0.06 font ',10'\n"
+    << "plot 'data/ttcf_band.dat' using 1:2 with linespoints pt 7 lw 2 lc rgb '#1f77b4' notitle\n"
     << "unset multiplot\n";
   draw(dir, "ttcf", s.str(), gnuplot);
   return {"ttcf", "Two-time correlation and band width",
