@@ -13,6 +13,7 @@
 
 #include "e2e_fixture.hpp"
 #include "ecm/analysis/autocorrelation.hpp"
+#include "ecm/analysis/distribution_tests.hpp"
 #include "ecm/analysis/domain_size.hpp"
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/io/result_cube.hpp"
@@ -76,13 +77,9 @@ void require_identical(const DomainSizes& a, const DomainSizes& b) {
   }
 }
 
-double mean_of(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / double(v.size()); }
-double std_of(const std::vector<double>& v) {
-  const double m = mean_of(v);
-  double ss = 0;
-  for (double x : v) ss += (x - m) * (x - m);
-  return std::sqrt(ss / double(v.size() - 1));
-}
+// Mean and sample std (n - 1) of a list: the library's normal fit.
+double mean_of(const std::vector<double>& v) { return ecm::analysis::fit_normal(v).mean; }
+double std_of(const std::vector<double>& v) { return ecm::analysis::fit_normal(v).sigma; }
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ecm/analysis/autocorrelation.hpp"
+#include "ecm/analysis/distribution_tests.hpp"
 #include "ecm/analysis/domain_size.hpp"
 #include "ecm/analysis/gaussian_fit.hpp"
 #include "ecm/core/error.hpp"
@@ -56,14 +57,9 @@ std::vector<std::vector<double>> random_fields(std::size_t n, double fwhm, std::
   return maps;
 }
 
-double mean_of(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / double(v.size()); }
-
-double std_of(const std::vector<double>& v) {
-  const double m = mean_of(v);
-  double ss = 0;
-  for (double x : v) ss += (x - m) * (x - m);
-  return std::sqrt(ss / double(v.size() - 1));
-}
+// Mean and sample std (n - 1) of a list: the library's normal fit.
+double mean_of(const std::vector<double>& v) { return ecm::analysis::fit_normal(v).mean; }
+double std_of(const std::vector<double>& v) { return ecm::analysis::fit_normal(v).sigma; }
 
 // xi of each map (as tau = exp(field)), all required to be ok.
 std::vector<double> xi_of(const std::vector<std::vector<double>>& fields, std::size_t n, const DomainSizeOptions& o) {
