@@ -1,6 +1,7 @@
 // `ecm design`: the paper's experiment-design rules, Eqs. (3)-(5). Before an experiment from
 // planned parameters; on a result (`ecm design OUT.h5`) per pixel, as flags stored in /design.
-// Exit status: 0 reliable, 4 marginal (time step 0.05-0.1 tau), 3 unreliable.
+// Exit status: 0 reliable, 4 marginal (time step 0.05-0.1 tau), 3 unreliable; bad input is an
+// InputError (exit 1 from ecm.cpp), so a verdict is always a return value, never an exception.
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -26,7 +27,7 @@ int planned(const boost::program_options::variables_map& vm, MPI_Comm comm) {
   ecm::analysis::PlannedExperiment p;
   ecm::require(vm.count("scan") && vm.count("frame-rate") && vm.count("tau") && vm.count("ring-pixels"),
                "planned mode needs --scan, --frame-rate, --tau and --ring-pixels (or give a result file)");
-  const auto scan = ecm::cli::parse_pair(vm["scan"].as<std::string>(), "--scan");
+  const auto scan = ecm::cli::parse_pair(vm["scan"].as<std::string>(), "scan");
   ecm::require(scan[0] >= 1 && scan[1] >= 1 && scan[0] == std::floor(scan[0]) && scan[1] == std::floor(scan[1]),
                "--scan must be two positive integers NY,NX");
   p.scan_y = std::size_t(scan[0]);
@@ -55,12 +56,15 @@ int planned(const boost::program_options::variables_map& vm, MPI_Comm comm) {
               << p.tau_s << " s, " << p.diffracted_current << " e/s into " << p.ring_pixels << " ring pixels\n"
               << "  time step " << a.time_step_s << " s, " << a.counts_per_pixel << " e/px/frame";
     if (std::isfinite(a.snr)) std::cout << ", SNR of g2 (Eq. 3) " << a.snr;
-    std::cout << "\n" << ecm::analysis::rules_table(a.rules)
-              << "  frame rates meeting both rules: " << a.min_frame_rate_hz << " .. " << a.max_frame_rate_hz << " fps"
-              << (a.feasible ? "" : " (none: shrink the scan or raise the current)") << "\n"
-              << "  largest scan passing the time rule: " << std::floor(a.max_positions_at_rate) << " positions at "
-              << p.frame_rate_hz << " fps; " << std::floor(a.max_positions_any_rate) << " positions at "
-              << a.max_frame_rate_hz << " fps (the slowest frame rate the counts rule allows)\n"
+    const auto side_rate = ecm::analysis::square_side(a.max_positions_at_rate);
+    const auto side_any = ecm::analysis::square_side(a.max_positions_any_rate);
+    std::cout << "\n" << ecm::analysis::rules_table(a.rules) << "  largest scan passing the time rule at "
+              << p.frame_rate_hz << " fps: " << std::floor(a.max_positions_at_rate) << " positions (" << side_rate
+              << " x " << side_rate << ")\n"
+              << "  largest scan passing both rules: " << std::floor(a.max_positions_any_rate) << " positions ("
+              << side_any << " x " << side_any << ") at " << a.max_frame_rate_hz
+              << " fps (the fastest frame rate the counts rule allows)\n"
+              << "  to pass both: " << a.remedy << "\n"
               << "  verdict: " << ecm::analysis::verdict_name(a.verdict) << std::endl;
   }
   return exit_code(a.verdict);
@@ -68,7 +72,10 @@ int planned(const boost::program_options::variables_map& vm, MPI_Comm comm) {
 
 int measured(const std::string& path, const boost::program_options::variables_map& vm, MPI_Comm comm) {
   ecm::io::ResultCube cube = ecm::io::read_result_cube(path, comm);
-  if (vm.count("convergence")) cube.convergence = vm["convergence"].as<double>();
+  if (vm.count("convergence")) {
+    cube.convergence = vm["convergence"].as<double>();
+    ecm::require(cube.convergence > 0, "--convergence must be > 0 (k_c in 1/A)");
+  }
   const auto stats = ecm::analysis::ensemble_stats(cube, ecm::analysis::StatsOptions{});
   const auto a = ecm::analysis::assess_result(cube, stats);
   {
@@ -113,7 +120,8 @@ int cmd_design(int argc, char** argv, MPI_Comm comm) {
       "ecm design [OUT.h5] [planned parameters]\n\nThe paper's experiment-design rules: time step Nx Ny / f < 0.05 "
       "tau (Eq. 4; up to 0.1 tau marginal),\nI_s / (f N_d) > 1 electron per ring pixel per frame (Eq. 5), k_phi bin "
       "<= k_c (Fig. 5), and the\nSNR of g2, Eq. (3). With a result file: the same rules per pixel, flags written to "
-      "/design.\nExit status: 0 reliable, 4 marginal, 3 unreliable.\n\nOptions");
+      "/design.\nExit status: 0 reliable, 4 marginal, 3 unreliable, 1 bad input. docs/design-rules.md has the details."
+      "\n\nOptions");
   options.add_options()("help,h", "show this help")("file", po::value<std::string>(), "ecm run result (positional)")(
       "scan", po::value<std::string>()->value_name("NY,NX"), "planned scan positions")(
       "frame-rate", po::value<double>()->value_name("FPS"), "detector frames per second")(

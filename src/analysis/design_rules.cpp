@@ -76,6 +76,20 @@ const char* verdict_name(Level verdict) {
   return "not assessed";
 }
 
+std::size_t square_side(double positions) {
+  return positions >= 1 ? std::size_t(std::floor(std::sqrt(std::floor(positions)))) : 0;
+}
+
+std::uint8_t pixel_flags(double counts, double step_over_tau, double bin_over_kc, const DesignLimits& L) {
+  std::uint8_t f = 0;
+  if (std::isfinite(counts) && !(counts > L.min_counts)) f |= flag_low_counts;
+  if (std::isfinite(bin_over_kc) && bin_over_kc > L.max_bin_over_kc) f |= flag_bin_too_wide;
+  if (!std::isfinite(step_over_tau)) f |= flag_no_tau;
+  else if (step_over_tau >= L.time_step_marginal) f |= flag_time_fail;
+  else if (step_over_tau >= L.time_step_pass) f |= flag_time_marginal;
+  return f;
+}
+
 PlanAssessment assess_plan(const PlannedExperiment& p, const DesignLimits& L) {
   require(p.scan_y > 0 && p.scan_x > 0, "--scan must give positive scan sizes");
   require(p.frame_rate_hz > 0, "--frame-rate must be > 0");
@@ -84,6 +98,8 @@ PlanAssessment assess_plan(const PlannedExperiment& p, const DesignLimits& L) {
                                     "with --scattered-fraction)");
   require(p.ring_pixels > 0, "--ring-pixels must be > 0");
   require(p.pixels_per_g2 > 0, "--g2-pixels must be > 0");
+  require(p.kphi_bin >= 0 && p.convergence >= 0 && p.cycles >= 0 && p.contrast >= 0,
+          "--kphi-bin, --convergence, --cycles and --contrast must be >= 0");
   PlanAssessment a;
   const double positions = double(p.scan_y) * double(p.scan_x);
   a.time_step_s = positions / p.frame_rate_hz;
@@ -96,17 +112,30 @@ PlanAssessment assess_plan(const PlannedExperiment& p, const DesignLimits& L) {
   a.feasible = a.min_frame_rate_hz <= a.max_frame_rate_hz;
   a.max_positions_at_rate = L.time_step_pass * p.tau_s * p.frame_rate_hz;
   a.max_positions_any_rate = L.time_step_pass * p.tau_s * a.max_frame_rate_hz;
+  a.min_current_e_per_s = L.min_counts * p.ring_pixels * a.min_frame_rate_hz;
 
+  // Each rule's own remedy moves the frame rate; whether that breaks the other rule is what
+  // `remedy` says: a window to run in, or (none) the scan that fits and the current needed.
+  const std::string f_min = num(a.min_frame_rate_hz, 6), f_max = num(a.max_frame_rate_hz, 6);
+  const std::string side = std::to_string(square_side(a.max_positions_any_rate));
+  a.remedy = a.feasible ? "run at " + f_min + " .. " + f_max + " fps; " + f_min +
+                              " fps (the slowest) gives the most counts per frame"
+                        : "no frame rate meets both rules for this scan (time needs >= " + f_min + " fps, counts <= " +
+                              f_max + " fps): scan at most " + num(std::floor(a.max_positions_any_rate), 6) +
+                              " positions (" + side + " x " + side + ") at " + f_max +
+                              " fps, raise the diffracted current to >= " + num(a.min_current_e_per_s, 3) +
+                              " e/s, or bin detector pixels (fewer N_d)";
+  const std::string conflict = a.feasible ? "" : " (the other rule then fails: see below)";
   RuleCheck t = time_rule(a.time_step_s / p.tau_s, L);
   if (t.level != Level::pass)
     t.advice = "scan at most " + num(std::floor(a.max_positions_at_rate), 6) + " positions (" +
-               num(std::floor(std::sqrt(a.max_positions_at_rate)), 6) + " x " +
-               num(std::floor(std::sqrt(a.max_positions_at_rate)), 6) + ") at this frame rate, or run at >= " +
-               num(a.min_frame_rate_hz, 4) + " fps";
+               std::to_string(square_side(a.max_positions_at_rate)) + " x " +
+               std::to_string(square_side(a.max_positions_at_rate)) + ") at this frame rate, or run at >= " + f_min +
+               " fps" + conflict;
   RuleCheck c = counts_rule(a.counts_per_pixel, L);
   if (c.level != Level::pass)
-    c.advice = "run at <= " + num(a.max_frame_rate_hz, 4) + " fps (slower frames, more counts), raise the current, "
-               "or bin detector pixels";
+    c.advice = "run at <= " + f_max + " fps (slower frames, more counts), raise the current, or bin detector pixels" +
+               conflict;
   RuleCheck b = bin_rule(p.kphi_bin, p.convergence, L);
   if (b.level == Level::fail) b.advice = "use k_phi bins of at most k_c = " + num(p.convergence) + " 1/A";
   a.rules = {t, c, b};
@@ -125,43 +154,49 @@ ResultAssessment assess_result(const io::ResultCube& c, const EnsembleStats& s, 
     for (std::size_t ir = 0; ir < c.n_kr; ++ir)
       for (std::size_t ip = 0; ip < c.n_kphi; ++ip) {
         const std::size_t i = p * B + ir * c.n_kphi + ip;
-        std::uint8_t f = 0;
         const double area = c.bin_area(ir, ip);
         const double counts = c.mean_intensity.empty() || !(area > 0) ? kNaN : double(c.mean_intensity[i]) / area;
-        if (std::isfinite(counts) && !(counts > L.min_counts)) f |= flag_low_counts;
-        if (c.convergence > 0 && c.k_r[ir] * dphi > L.max_bin_over_kc * c.convergence) f |= flag_bin_too_wide;
-        const double tau = c.tau[i];
-        if (std::isfinite(tau)) {
-          const double ratio = c.time_step_s / tau;
-          if (ratio >= L.time_step_marginal) f |= flag_time_fail;
-          else if (ratio >= L.time_step_pass) f |= flag_time_marginal;
-          ++valid;
-          low += (f & flag_low_counts) != 0;
-          marg += (f & flag_time_marginal) != 0;
-          fail += (f & flag_time_fail) != 0;
-          wide += (f & flag_bin_too_wide) != 0;
-        } else {
-          f |= flag_no_tau;
-          ++no_tau;
-        }
+        const double bin_over_kc = c.convergence > 0 ? c.k_r[ir] * dphi / c.convergence : kNaN;
+        // NaN tau (no valid fit) gives a NaN ratio: flag_no_tau.
+        const std::uint8_t f = pixel_flags(counts, c.time_step_s / double(c.tau[i]), bin_over_kc, L);
         a.flags[i] = f;
+        if (f & flag_no_tau) {
+          ++no_tau;
+          continue;
+        }
+        ++valid;
+        low += (f & flag_low_counts) != 0;
+        marg += (f & flag_time_marginal) != 0;
+        fail += (f & flag_time_fail) != 0;
+        wide += (f & flag_bin_too_wide) != 0;
       }
   const double nv = valid ? double(valid) : kNaN;
   a.frac_low_counts = double(low) / nv;
   a.frac_time_marginal = double(marg) / nv;
   a.frac_time_fail = double(fail) / nv;
   a.frac_bin = double(wide) / nv;
-  a.frac_no_tau = P * B ? double(no_tau) / double(P * B) : 0.0;
+  a.frac_no_tau = P * B > 0 ? double(no_tau) / double(P * B) : 0.0;
 
   // Ensemble level, at the diffraction peak: what the paper's rules are stated for.
   const std::size_t k = s.peak_kr;
   const double tau = k < s.kr.size() ? s.kr[k].ensemble_tau_s : kNaN;
   RuleCheck t = time_rule(c.time_step_s / tau, L);
-  if (!std::isfinite(tau)) t.advice = "no ensemble tau at the I(k) peak: too few valid fits";
-  else if (t.level != Level::pass)
-    t.advice = "time step " + num(c.time_step_s) + " s against tau " + num(tau) + " s: scan fewer positions or faster";
+  if (!std::isfinite(tau)) {
+    // Nothing was measured to check the time step against: a result without tau is not reliable.
+    t.level = Level::fail;
+    t.advice = "no ensemble tau at the I(k) peak: too few valid fits (" +
+               num(100 * (k < s.kr.size() ? s.kr[k].valid_fraction : 0.0)) + " % of its pixels)";
+  } else if (t.level != Level::pass) {
+    // Same frame rate, fewer positions: the time step shrinks in proportion to the scan.
+    const double positions = double(c.positions()) * L.time_step_pass * tau / c.time_step_s;
+    t.advice = "time step " + num(c.time_step_s) + " s against tau " + num(tau) + " s: at this frame rate scan at most " +
+               num(std::floor(positions), 6) + " positions (" + std::to_string(square_side(positions)) + " x " +
+               std::to_string(square_side(positions)) + "), or record faster";
+  }
   RuleCheck n = counts_rule(k < s.kr.size() ? s.kr[k].intensity : kNaN, L);
-  if (n.level == Level::fail) n.advice = "bin detector pixels or k_phi (up to k_c), or record with slower frames";
+  if (n.level == Level::fail)
+    n.advice = "re-record with slower frames or more current; wider k_phi bins (up to k_c) raise the SNR of g2 "
+               "(Eq. 3) but not the counts per pixel";
   RuleCheck b = bin_rule(k < c.k_r.size() ? c.k_r[k] * dphi : kNaN, c.convergence, L);
   if (b.level == Level::fail) b.advice = "re-run with more k_phi bins (--n-kphi) so that a bin is <= k_c";
   a.rules = {t, n, b};
@@ -171,8 +206,8 @@ ResultAssessment assess_result(const io::ResultCube& c, const EnsembleStats& s, 
   std::string why;
   for (const auto& r : a.rules)
     if (r.level == Level::fail || r.level == Level::marginal)
-      why += (why.empty() ? "" : "; ") + r.rule + " " + level_name(r.level) + " (" + r.quantity + " " + num(r.value) +
-             ", limit " + num(r.limit) + ")";
+      why += (why.empty() ? "" : "; ") + r.rule + " " + level_name(r.level) + " (" +
+             (std::isfinite(r.value) ? r.quantity + " " + num(r.value) + ", limit " + num(r.limit) : r.advice) + ")";
   if (!why.empty()) v << ": " << why;
   a.verdict_text = v.str();
   return a;

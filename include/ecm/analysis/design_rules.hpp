@@ -54,12 +54,20 @@ struct PlanAssessment {
   std::vector<RuleCheck> rules;
   Level verdict = Level::unknown;      // worst rule
   double time_step_s = 0, counts_per_pixel = 0, snr = 0;
-  // Remedies: the frame-rate window [f_min (time rule), f_max (counts rule)], the largest
-  // scan at the planned frame rate and at f_max, and whether any frame rate passes both.
+  // Remedies. Slower frames give more counts but a longer time step, so the two rules leave a
+  // frame-rate window [f_min, f_max]: f_min = Nx Ny / (0.05 tau) is the slowest rate the time
+  // rule allows at this scan, f_max = I_s / N_d the fastest the counts rule allows. The largest
+  // scan passing the time rule at the planned rate, and passing both (at f_max); the diffracted
+  // current this scan needs to pass both (at f_min); whether the window is non-empty.
   double min_frame_rate_hz = 0, max_frame_rate_hz = 0;
   double max_positions_at_rate = 0, max_positions_any_rate = 0;
+  double min_current_e_per_s = 0;
   bool feasible = false;
+  std::string remedy;  // one line: what passes both rules (a frame-rate window, or a smaller scan / more current)
 };
+
+// Side of the largest square scan with at most `positions` positions.
+std::size_t square_side(double positions);
 
 PlanAssessment assess_plan(const PlannedExperiment& plan, const DesignLimits& limits = {});
 
@@ -72,6 +80,10 @@ enum ReliabilityFlag : std::uint8_t {
   flag_no_tau = 16,          // no valid fit: the time rule cannot be evaluated
 };
 
+// A pixel's flags from its numbers (NaN where unknown): counts per detector pixel per frame of
+// its bin, time step / its tau (NaN: no valid tau), its k_phi bin width over k_c (NaN: k_c unknown).
+std::uint8_t pixel_flags(double counts, double step_over_tau, double bin_over_kc, const DesignLimits& limits = {});
+
 struct ResultAssessment {
   std::vector<std::uint8_t> flags;         // (scan_y, scan_x, n_kr, n_kphi)
   // Share of valid pixels with each flag (low counts, time marginal, time fail, bin), and of
@@ -83,7 +95,8 @@ struct ResultAssessment {
 };
 
 // `stats` of the same cube (for the peak k_r, I(k) and the ensemble tau). Counts are taken to
-// be electrons (dark- and gain-corrected data at one count per electron).
+// be electrons (dark- and gain-corrected data at one count per electron). With no ensemble tau
+// at the peak (too few valid fits) the time rule cannot be met and the verdict is unreliable.
 ResultAssessment assess_result(const io::ResultCube& cube, const EnsembleStats& stats,
                                const DesignLimits& limits = {});
 
