@@ -15,6 +15,11 @@
 
 namespace ecm::engine {
 
+namespace {
+// Float frames per thread that one sub-block may hold on a CPU: well inside a typical L2.
+constexpr std::size_t kFrameCacheBytes = 512u << 10;
+}  // namespace
+
 TileProcessor::TileProcessor(const RunConfig& config, const AnalysisSetup& setup,
                              const std::vector<polar::PolarMapHost>& maps, std::vector<CenterSegment> segments,
                              const Registration& registration,
@@ -73,12 +78,25 @@ Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> TileProcessor::build_strip(
 
   Kokkos::View<float**, Right, MemSpace> strip(Kokkos::view_alloc("ecm::engine::strip", Kokkos::WithoutInitializing),
                                                n_series, setup_.n_t_binned);
+  // On a CPU a block of cycles goes through the frame kernels (conversion, corrections,
+  // drift, polar transform) a few hundred kB of frames per thread at a time, so that each
+  // thread's frames stay in its cache from one kernel to the next. A whole block at once (tens
+  // of MB) made three passes through memory, and two ranks sharing a socket's memory
+  // bandwidth slowed each other's polar stage by 40 % (docs/scaling.md). The kernels read
+  // the reader's host buffer directly. A GPU takes the whole block, copied to its memory.
+  constexpr bool kHostKernels = Kokkos::SpaceAccessibility<ExecSpace, Kokkos::HostSpace>::accessible;
+  const std::size_t block_frames = block * read_positions;
+  // Drift correction interpolates between the positions of a cycle: whole cycles then.
+  const std::size_t unit = shifted ? read_positions : 1;
+  const std::size_t cache_frames =
+      kFrameCacheBytes * std::size_t(exec.concurrency()) / (L.det_pixels() * sizeof(float));
+  const std::size_t sub_frames = kHostKernels ? std::clamp(cache_frames / unit * unit, unit, block_frames) : block_frames;
   Kokkos::View<unsigned char*, MemSpace> stored(Kokkos::view_alloc("ecm::engine::stored", Kokkos::WithoutInitializing),
-                                                block * read_positions * L.det_pixels() * L.element_bytes());
+                                                kHostKernels ? 0 : block_frames * L.det_pixels() * L.element_bytes());
   Kokkos::View<float*, MemSpace> raw_buf(Kokkos::view_alloc("ecm::engine::raw", Kokkos::WithoutInitializing),
-                                         block * read_positions * L.det_pixels());
-  Kokkos::View<float*, MemSpace> shifted_buf(
-      Kokkos::view_alloc("ecm::engine::shifted", Kokkos::WithoutInitializing), shifted ? block * n_pos * L.det_pixels() : 0);
+                                         sub_frames * L.det_pixels());
+  Kokkos::View<float*, MemSpace> shifted_buf(Kokkos::view_alloc("ecm::engine::shifted", Kokkos::WithoutInitializing),
+                                             shifted ? sub_frames / read_positions * n_pos * L.det_pixels() : 0);
   Kokkos::View<registration::ShiftedBox*, MemSpace> boxes("ecm::engine::boxes", shifted ? block : 0);
   auto boxes_host = Kokkos::create_mirror_view(boxes);
   Kokkos::View<float*, MemSpace> fine_buf(Kokkos::view_alloc("ecm::engine::fine", Kokkos::WithoutInitializing),
@@ -94,7 +112,8 @@ Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> TileProcessor::build_strip(
   HostBlock host[2];
   for (int i = 0; i < (overlap ? 2 : 1); ++i)
     host[i].bytes = Kokkos::View<unsigned char*, Kokkos::HostSpace>(
-        Kokkos::view_alloc("ecm::engine::stored_host", Kokkos::WithoutInitializing), stored.extent(0));
+        Kokkos::view_alloc("ecm::engine::stored_host", Kokkos::WithoutInitializing),
+        block_frames * L.det_pixels() * L.element_bytes());
   const auto read_block = [&](std::size_t t0, HostBlock& into) {
     const std::size_t nt = std::min(block, setup_.n_t_used - t0);
     if (!shifted) {
@@ -120,7 +139,8 @@ Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> TileProcessor::build_strip(
   for (std::size_t t0 = 0; t0 < setup_.n_t_used; t0 += block, ++k) {
     const std::size_t nt = std::min(block, setup_.n_t_used - t0);
     HostBlock& current = host[overlap ? k % 2 : 0];
-    Kokkos::deep_copy(stored, current.bytes);
+    if constexpr (!kHostKernels) Kokkos::deep_copy(stored, current.bytes);
+    const unsigned char* block_values = kHostKernels ? current.bytes.data() : stored.data();
     if (shifted) {
       for (std::size_t i = 0; i < nt; ++i) boxes_host(i) = current.geometry[i];
       Kokkos::deep_copy(boxes, boxes_host);
@@ -129,28 +149,38 @@ Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> TileProcessor::build_strip(
     std::future<void> next;
     if (more && overlap) next = std::async(std::launch::async, read_block, t0 + block, std::ref(host[(k + 1) % 2]));
     timer.mark("read");
-    convert::to_float(exec, L.dtype, stored.data(), raw_buf.data(), nt * read_positions * L.det_pixels());
-    Kokkos::View<float**, Right, MemSpace> read_frames(raw_buf.data(), nt * read_positions, L.det_pixels());
-    preprocess::apply(exec, read_frames, corrections_);
-    Kokkos::View<float**, Right, MemSpace> frames = read_frames;
-    if (shifted) {
-      frames = Kokkos::View<float**, Right, MemSpace>(shifted_buf.data(), nt * n_pos, L.det_pixels());
-      registration::apply_shift(exec, Kokkos::View<const float**, Right, MemSpace>(read_frames), box_ny, box_nx,
-                                Kokkos::View<const registration::ShiftedBox*, MemSpace>(boxes), tile.ny, tile.nx,
-                                frames);
+    const std::size_t nt_frames = nt * read_positions;
+    for (std::size_t r0 = 0; r0 < nt_frames; r0 += sub_frames) {
+      const std::size_t nr = std::min(sub_frames, nt_frames - r0);
+      convert::to_float(exec, L.dtype, block_values + r0 * L.det_pixels() * L.element_bytes(), raw_buf.data(),
+                        nr * L.det_pixels());
+      Kokkos::View<float**, Right, MemSpace> read_frames(raw_buf.data(), nr, L.det_pixels());
+      preprocess::apply(exec, read_frames, corrections_);
+      // Output rows (cycle * n_pos + position) [out0, out0 + n_out) of the block.
+      Kokkos::View<float**, Right, MemSpace> frames = read_frames;
+      std::size_t out0 = r0, n_out = nr;
+      if (shifted) {
+        const std::size_t c0 = r0 / read_positions, nc = nr / read_positions;
+        out0 = c0 * n_pos;
+        n_out = nc * n_pos;
+        frames = Kokkos::View<float**, Right, MemSpace>(shifted_buf.data(), n_out, L.det_pixels());
+        registration::apply_shift(exec, Kokkos::View<const float**, Right, MemSpace>(read_frames), box_ny, box_nx,
+                                  Kokkos::View<const registration::ShiftedBox*, MemSpace>(boxes.data() + c0, nc),
+                                  tile.ny, tile.nx, frames);
+      }
+      // Each cycle through the polar map of its beam-centre segment, into the block's fine bins.
+      for (std::size_t s = 0; s < segments_.size(); ++s) {
+        const std::size_t seg_lo = segments_[s].begin > t0 ? (segments_[s].begin - t0) * n_pos : 0;
+        const std::size_t seg_hi = segments_[s].end > t0 ? (segments_[s].end - t0) * n_pos : 0;
+        const std::size_t a = std::max(out0, seg_lo), b = std::min(out0 + n_out, seg_hi);
+        if (a >= b) continue;
+        polar::transform(exec, maps_[s],
+                         Kokkos::View<const float**, Right, MemSpace>(frames.data() + (a - out0) * L.det_pixels(),
+                                                                     b - a, L.det_pixels()),
+                         Kokkos::View<float**, Right, MemSpace>(fine_buf.data() + a * n_bins_f, b - a, n_bins_f));
+      }
     }
-    timer.mark("polar");
-    // Each cycle through the polar map of its beam-centre segment.
     Kokkos::View<float**, Right, MemSpace> fine(fine_buf.data(), nt * n_pos, n_bins_f);
-    for (std::size_t s = 0; s < segments_.size(); ++s) {
-      const std::size_t a = std::max(t0, segments_[s].begin), b = std::min(t0 + nt, segments_[s].end);
-      if (a >= b) continue;
-      const std::size_t row0 = (a - t0) * n_pos, rows = (b - a) * n_pos;
-      polar::transform(exec, maps_[s],
-                       Kokkos::View<const float**, Right, MemSpace>(frames.data() + row0 * L.det_pixels(), rows,
-                                                                   L.det_pixels()),
-                       Kokkos::View<float**, Right, MemSpace>(fine_buf.data() + row0 * n_bins_f, rows, n_bins_f));
-    }
     binning::bin_block(exec, Kokkos::View<const float**, Right, MemSpace>(fine), std::int64_t(n_pos),
                        setup_.fine_grid.n_kr, setup_.fine_grid.n_kphi, setup_.bin, strip,
                        t0 / std::size_t(setup_.bin.t));
