@@ -14,6 +14,15 @@ std::size_t InputLayout::element_bytes() const {
   }
 }
 
+std::array<std::size_t, 3> frame_stream_chunk_grain(std::size_t chunk_frames, std::size_t scan_y, std::size_t scan_x) {
+  const std::size_t per_cycle = scan_y * scan_x;
+  if (chunk_frames == 0 || per_cycle == 0) return {1, 1, 1};
+  if (chunk_frames % per_cycle == 0) return {chunk_frames / per_cycle, scan_y, scan_x};
+  if (chunk_frames % scan_x == 0 && scan_y % (chunk_frames / scan_x) == 0) return {1, chunk_frames / scan_x, scan_x};
+  if (scan_x % chunk_frames == 0) return {1, 1, chunk_frames};
+  return {1, 1, 1};
+}
+
 InputDataset::InputDataset(const std::string& file_path, const std::string& dataset_path,
                            std::optional<std::array<std::size_t, 2>> scan_shape, MPI_Comm comm)
     : file_path_(file_path), dataset_path_(dataset_path) {
@@ -53,6 +62,8 @@ InputDataset::InputDataset(const std::string& file_path, const std::string& data
     layout_.scan_x = (*scan_shape)[1];
     layout_.det_y = dims[1];
     layout_.det_x = dims[2];
+    if (const auto chunk = h5::dataset_chunk(dataset_); chunk && chunk->size() == 3)
+      layout_.chunk_tyx = frame_stream_chunk_grain(std::size_t((*chunk)[0]), layout_.scan_y, layout_.scan_x);
   } else {
     throw InputError("dataset " + where + " has " + std::to_string(dims.size()) +
                      " dimensions; expected 5 (t, scan_y, scan_x, det_y, det_x) or 3 (frame, det_y, det_x)");
@@ -111,14 +122,22 @@ void InputDataset::read_tile_block(std::size_t t0, std::size_t nt, const ScanTil
     h5::read_hyperslab(dataset_, mem_type, {t0, tile.y0, tile.x0, 0, 0}, {nt, tile.ny, tile.nx, L.det_y, L.det_x}, out,
                        false);
   } else {
-    // One cycle's frames of a tile row are contiguous in the stream: read per (t, row).
-    const std::size_t row_bytes = tile.nx * L.det_pixels() * H5Tget_size(mem_type);
-    for (std::size_t t = 0; t < nt; ++t)
-      for (std::size_t y = 0; y < tile.ny; ++y) {
-        const std::size_t frame = ((t0 + t) * L.scan_y + tile.y0 + y) * L.scan_x + tile.x0;
-        char* dst = static_cast<char*>(out) + (t * tile.ny + y) * row_bytes;
-        h5::read_hyperslab(dataset_, mem_type, {frame, 0, 0}, {tile.nx, L.det_y, L.det_x}, dst, false);
-      }
+    // One cycle's frames of a tile row are contiguous in the stream, and so are a cycle's
+    // frames of a tile of whole rows, and all cycles of a tile of the whole scan: as few
+    // reads as there are contiguous runs of frames.
+    const std::size_t frame_bytes = L.det_pixels() * H5Tget_size(mem_type);
+    const bool whole_rows = tile.x0 == 0 && tile.nx == L.scan_x;
+    const bool whole_scan = whole_rows && tile.y0 == 0 && tile.ny == L.scan_y;
+    const std::size_t run = whole_scan ? nt * L.positions() : whole_rows ? tile.positions() : tile.nx;
+    const std::size_t n_runs = nt * tile.positions() / run;
+    for (std::size_t i = 0; i < n_runs; ++i) {
+      // Run i: cycle t0 + i / runs_per_cycle, and tile row i % runs_per_cycle when a run is a row.
+      const std::size_t runs_per_cycle = whole_rows ? 1 : tile.ny;
+      const std::size_t t = whole_scan ? 0 : i / runs_per_cycle, y = whole_rows ? 0 : i % runs_per_cycle;
+      const std::size_t frame = ((t0 + t) * L.scan_y + tile.y0 + y) * L.scan_x + tile.x0;
+      h5::read_hyperslab(dataset_, mem_type, {frame, 0, 0}, {run, L.det_y, L.det_x},
+                         static_cast<char*>(out) + i * run * frame_bytes, false);
+    }
   }
 }
 

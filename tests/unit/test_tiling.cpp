@@ -1,11 +1,13 @@
 // Domain decomposition and memory planning.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <set>
 
 #include "ecm/core/error.hpp"
 #include "ecm/engine/memory_plan.hpp"
 #include "ecm/engine/tiling.hpp"
+#include "ecm/io/input_dataset.hpp"
 
 using namespace ecm;
 
@@ -72,4 +74,22 @@ TEST_CASE("tiles follow the input's chunk grain when the budget allows", "[tilin
   }
   // A chunk larger than a tile may be: the grain is dropped, the budget holds.
   for (const auto& t : make_tiles(8, 8, 8, 2, 8)) CHECK(t.positions() <= 8);
+}
+
+TEST_CASE("a frame stream's chunks of frames as a grain in (cycles, rows, columns)", "[tiling]") {
+  using ecm::io::frame_stream_chunk_grain;
+  using G = std::array<std::size_t, 3>;
+  // 8 x 12 scan: 96 frames per cycle, in rows of 12.
+  CHECK(frame_stream_chunk_grain(96, 8, 12) == G{1, 8, 12});   // one cycle
+  CHECK(frame_stream_chunk_grain(288, 8, 12) == G{3, 8, 12});  // three whole cycles
+  CHECK(frame_stream_chunk_grain(24, 8, 12) == G{1, 2, 12});   // two rows
+  CHECK(frame_stream_chunk_grain(12, 8, 12) == G{1, 1, 12});   // a row
+  CHECK(frame_stream_chunk_grain(4, 8, 12) == G{1, 1, 4});     // a third of a row
+  CHECK(frame_stream_chunk_grain(1, 8, 12) == G{1, 1, 1});     // one frame per chunk
+  // Straddling: 36 frames = 3 rows, but 8 rows are not whole multiples of 3; 5 frames cut rows;
+  // 150 frames cut cycles.
+  CHECK(frame_stream_chunk_grain(36, 8, 12) == G{1, 1, 1});
+  CHECK(frame_stream_chunk_grain(5, 8, 12) == G{1, 1, 1});
+  CHECK(frame_stream_chunk_grain(150, 8, 12) == G{1, 1, 1});
+  CHECK(frame_stream_chunk_grain(0, 8, 12) == G{1, 1, 1});
 }

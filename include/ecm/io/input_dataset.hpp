@@ -19,11 +19,13 @@ namespace ecm::io {
 
 struct InputLayout {
   enum class Kind { five_d, frame_stream };
+
   Kind kind = Kind::five_d;
   std::size_t n_t = 0, scan_y = 0, scan_x = 0, det_y = 0, det_x = 0;
   h5::DType dtype = h5::DType::other;
-  // Chunk extent in (t, scan_y, scan_x) of a chunked 5-D dataset, (1, 1, 1) otherwise: tiles
-  // and blocks of cycles are made of whole chunks where the memory budget allows.
+  // Chunk extent in (t, scan_y, scan_x) of a chunked dataset (for a frame stream, what its
+  // chunks of frames cover: frame_stream_chunk_grain), (1, 1, 1) otherwise: tiles and blocks
+  // of cycles are made of whole chunks where the memory budget allows.
   std::array<std::size_t, 3> chunk_tyx{1, 1, 1};
   std::size_t det_pixels() const { return det_y * det_x; }
   std::size_t positions() const { return scan_y * scan_x; }
@@ -31,6 +33,12 @@ struct InputLayout {
   // Bytes of raw data in the whole acquisition.
   double raw_bytes() const { return double(n_t) * positions() * det_pixels() * element_bytes(); }
 };
+
+// What a frame stream's chunks of `chunk_frames` consecutive frames (t-major, then scan rows)
+// cover as (cycles, scan rows, scan columns): several whole cycles, whole rows of one cycle,
+// or a piece of a row. (1, 1, 1) when chunks straddle those boundaries: no tile can then be
+// made of whole chunks, and neighbouring tiles share the chunks on their edges.
+std::array<std::size_t, 3> frame_stream_chunk_grain(std::size_t chunk_frames, std::size_t scan_y, std::size_t scan_x);
 
 // Calibration of an acquisition; each value comes from the dataset's attributes or an override.
 struct Calibration {
