@@ -31,33 +31,50 @@ one_run() {  # kind ranks run input
 }
 
 for n in $ranks; do
-  for i in $(seq 1 "$repeat"); do one_run strong "$n" "$i" "$out/acquisition.h5"; done
   weak=$out/weak_$n.h5
   [ -f "$weak" ] || $mpi -n 2 "$ecm" simulate "$weak" --truth "$out/weak_${n}_truth.h5" --scan "16,$((8 * n))" \
     --cycles 1000 --detector 48,48 > /dev/null
-  for i in $(seq 1 "$repeat"); do one_run weak "$n" "$i" "$weak"; done
+done
+# Repeats outermost: every configuration runs once per pass, so a VM whose speed drifts over
+# minutes (this one does, docs/scaling.md) slows all of them alike instead of one rank count.
+for i in $(seq 1 "$repeat"); do
+  for n in $ranks; do
+    one_run strong "$n" "$i" "$out/acquisition.h5"
+    one_run weak "$n" "$i" "$out/weak_$n.h5"
+  done
 done
 
-# Medians and efficiencies.
+# Medians and efficiencies. `efficiency` compares the medians of the walls; `paired_efficiency`
+# is the median over passes of each pass's own efficiency (its runs minutes apart, not tens
+# of minutes), the steadier number on a VM whose speed drifts; `paired_min`/`paired_max` its
+# spread.
 summary=$out/scaling_summary.csv
-awk -F, 'NR > 1 { key = $1 "," $2; v[key] = v[key] " " $4 }
-  END { for (k in v) print k "," v[k] }' "$csv" | sort -t, -k1,1 -k2,2n |
-  while IFS=, read -r kind n list; do
-    med=$(echo $list | tr ' ' '\n' | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-    echo "$kind,$n,$med"
-  done > "$summary.tmp"
+{
+echo "kind,ranks,median_wall_s,efficiency,paired_efficiency,paired_min,paired_max"
 awk -F, '
-  { t[$1, $2] = $3; if (!($1 in first)) { first[$1] = $2 }; row[NR] = $0 }
+  function median(list,   n, a, i, j, x) {
+    n = split(list, a, " ")
+    for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > x + 0; j--) a[j + 1] = a[j]; a[j + 1] = x }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  NR > 1 { t[$1, $2, $3] = $4; walls[$1 "," $2] = walls[$1 "," $2] " " $4; runs[$3] = 1
+           if (!($1 in base) || $2 + 0 < base[$1] + 0) base[$1] = $2 }
   END {
-    print "kind,ranks,median_wall_s,efficiency"
-    for (i = 1; i <= NR; i++) {
-      split(row[i], f, ",")
-      base = t[f[1], first[f[1]]]
-      eff = (f[1] == "strong") ? base / (f[2] * f[3]) * first[f[1]] : base / f[3]
-      printf "%s,%s,%s,%.3f\n", f[1], f[2], f[3], eff
+    for (key in walls) {
+      split(key, f, ",")
+      k = f[1]; n = f[2]; b = base[k]
+      m = median(walls[key]); mb = median(walls[k "," b])
+      eff = (k == "strong") ? mb * b / (n * m) : mb / m
+      list = ""; lo = 1e9; hi = 0
+      for (i in runs)
+        if ((k, n, i) in t && (k, b, i) in t) {
+          e = (k == "strong") ? t[k, b, i] * b / (n * t[k, n, i]) : t[k, b, i] / t[k, n, i]
+          list = list " " e; if (e < lo) lo = e; if (e > hi) hi = e
+        }
+      printf "%s,%s,%s,%.3f,%.3f,%.3f,%.3f\n", k, n, m, eff, median(list), lo, hi
     }
-  }' "$summary.tmp" > "$summary"
-rm -f "$summary.tmp"
+  }' "$csv" | sort -t, -k1,1 -k2,2n
+} > "$summary"
 cat "$csv"
 echo
 cat "$summary"
@@ -82,7 +99,7 @@ plot "$out/scaling_strong.dat" using 2:(column(3) > 0 ? 0 : 0) notitle with poin
 set ylabel "efficiency T1 / Tn (0.59 GB per rank)"
 set yrange [0:1.1]
 plot 1 title "ideal" dt 2 lc rgb "gray", \
-     "$out/scaling_weak.dat" using 2:4 title "weak scaling" with linespoints pt 7 lw 2
+     "$out/scaling_weak.dat" using 2:5:6:7 title "weak scaling (median of passes, range)" with yerrorlines pt 7 lw 2
 unset multiplot
 GP
 echo "plot: $out/scaling.png"

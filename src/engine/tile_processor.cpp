@@ -17,7 +17,7 @@ namespace ecm::engine {
 
 namespace {
 // Float frames per thread that one sub-block may hold on a CPU: well inside a typical L2.
-constexpr std::size_t kFrameCacheBytes = 512u << 10;
+constexpr std::size_t kFrameCacheBytes = 256u << 10;
 }  // namespace
 
 TileProcessor::TileProcessor(const RunConfig& config, const AnalysisSetup& setup,
