@@ -78,25 +78,30 @@ Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> TileProcessor::build_strip(
 
   Kokkos::View<float**, Right, MemSpace> strip(Kokkos::view_alloc("ecm::engine::strip", Kokkos::WithoutInitializing),
                                                n_series, setup_.n_t_binned);
-  // On a CPU a block of cycles goes through the frame kernels (conversion, corrections,
-  // drift, polar transform) a few hundred kB of frames per thread at a time, so that each
-  // thread's frames stay in its cache from one kernel to the next. A whole block at once (tens
-  // of MB) made three passes through memory, and two ranks sharing a socket's memory
-  // bandwidth slowed each other's polar stage by 40 % (docs/scaling.md). The kernels read
-  // the reader's host buffer directly. A GPU takes the whole block, copied to its memory.
+  // Without drift, one kernel takes a block of frames as stored to their polar bins,
+  // converting and correcting each value as it gathers it: the block passes through memory
+  // once. Drift correction interpolates between the float frames of neighbouring positions,
+  // so with drift the frames are converted, corrected and shifted first; on a CPU a few
+  // hundred kB of frames per thread at a time (whole cycles), which then stay in cache until
+  // the polar transform. Whole blocks at once (tens of MB) made three passes through memory,
+  // and two ranks sharing a socket's memory bandwidth slowed each other's polar stage by
+  // 40-60 % (docs/performance.md). On a CPU the kernels read the reader's buffer directly; a
+  // GPU gets the block copied to its memory.
   constexpr bool kHostKernels = Kokkos::SpaceAccessibility<ExecSpace, Kokkos::HostSpace>::accessible;
   const std::size_t block_frames = block * read_positions;
-  // Drift correction interpolates between the positions of a cycle: whole cycles then.
-  const std::size_t unit = shifted ? read_positions : 1;
   const std::size_t cache_frames =
       kFrameCacheBytes * std::size_t(exec.concurrency()) / (L.det_pixels() * sizeof(float));
-  const std::size_t sub_frames = kHostKernels ? std::clamp(cache_frames / unit * unit, unit, block_frames) : block_frames;
+  const std::size_t sub_frames =
+      !shifted ? 0
+      : kHostKernels ? std::clamp(cache_frames / read_positions * read_positions, read_positions, block_frames)
+                     : block_frames;
+  const preprocess::PixelCorrection<MemSpace> correct(corrections_, L.det_pixels());
   Kokkos::View<unsigned char*, MemSpace> stored(Kokkos::view_alloc("ecm::engine::stored", Kokkos::WithoutInitializing),
                                                 kHostKernels ? 0 : block_frames * L.det_pixels() * L.element_bytes());
   Kokkos::View<float*, MemSpace> raw_buf(Kokkos::view_alloc("ecm::engine::raw", Kokkos::WithoutInitializing),
                                          sub_frames * L.det_pixels());
   Kokkos::View<float*, MemSpace> shifted_buf(Kokkos::view_alloc("ecm::engine::shifted", Kokkos::WithoutInitializing),
-                                             shifted ? sub_frames / read_positions * n_pos * L.det_pixels() : 0);
+                                             sub_frames / read_positions * n_pos * L.det_pixels());
   Kokkos::View<registration::ShiftedBox*, MemSpace> boxes("ecm::engine::boxes", shifted ? block : 0);
   auto boxes_host = Kokkos::create_mirror_view(boxes);
   Kokkos::View<float*, MemSpace> fine_buf(Kokkos::view_alloc("ecm::engine::fine", Kokkos::WithoutInitializing),
@@ -149,7 +154,18 @@ Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> TileProcessor::build_strip(
     std::future<void> next;
     if (more && overlap) next = std::async(std::launch::async, read_block, t0 + block, std::ref(host[(k + 1) % 2]));
     timer.mark("read");
-    const std::size_t nt_frames = nt * read_positions;
+    if (!shifted) {
+      // Each cycle through the polar map of its beam-centre segment, straight from the stored frames.
+      for (std::size_t s = 0; s < segments_.size(); ++s) {
+        const std::size_t a = std::max(t0, segments_[s].begin), b = std::min(t0 + nt, segments_[s].end);
+        if (a >= b) continue;
+        const std::size_t row0 = (a - t0) * n_pos, rows = (b - a) * n_pos;
+        polar::transform_stored(exec, maps_[s], L.dtype, block_values + row0 * L.det_pixels() * L.element_bytes(),
+                                std::int64_t(rows), std::int64_t(L.det_pixels()), correct,
+                                Kokkos::View<float**, Right, MemSpace>(fine_buf.data() + row0 * n_bins_f, rows, n_bins_f));
+      }
+    }
+    const std::size_t nt_frames = shifted ? nt * read_positions : 0;
     for (std::size_t r0 = 0; r0 < nt_frames; r0 += sub_frames) {
       const std::size_t nr = std::min(sub_frames, nt_frames - r0);
       convert::to_float(exec, L.dtype, block_values + r0 * L.det_pixels() * L.element_bytes(), raw_buf.data(),
@@ -157,17 +173,12 @@ Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> TileProcessor::build_strip(
       Kokkos::View<float**, Right, MemSpace> read_frames(raw_buf.data(), nr, L.det_pixels());
       preprocess::apply(exec, read_frames, corrections_);
       // Output rows (cycle * n_pos + position) [out0, out0 + n_out) of the block.
-      Kokkos::View<float**, Right, MemSpace> frames = read_frames;
-      std::size_t out0 = r0, n_out = nr;
-      if (shifted) {
-        const std::size_t c0 = r0 / read_positions, nc = nr / read_positions;
-        out0 = c0 * n_pos;
-        n_out = nc * n_pos;
-        frames = Kokkos::View<float**, Right, MemSpace>(shifted_buf.data(), n_out, L.det_pixels());
-        registration::apply_shift(exec, Kokkos::View<const float**, Right, MemSpace>(read_frames), box_ny, box_nx,
-                                  Kokkos::View<const registration::ShiftedBox*, MemSpace>(boxes.data() + c0, nc),
-                                  tile.ny, tile.nx, frames);
-      }
+      const std::size_t c0 = r0 / read_positions, nc = nr / read_positions;
+      const std::size_t out0 = c0 * n_pos, n_out = nc * n_pos;
+      Kokkos::View<float**, Right, MemSpace> frames(shifted_buf.data(), n_out, L.det_pixels());
+      registration::apply_shift(exec, Kokkos::View<const float**, Right, MemSpace>(read_frames), box_ny, box_nx,
+                                Kokkos::View<const registration::ShiftedBox*, MemSpace>(boxes.data() + c0, nc), tile.ny,
+                                tile.nx, frames);
       // Each cycle through the polar map of its beam-centre segment, into the block's fine bins.
       for (std::size_t s = 0; s < segments_.size(); ++s) {
         const std::size_t seg_lo = segments_[s].begin > t0 ? (segments_[s].begin - t0) * n_pos : 0;

@@ -36,28 +36,45 @@ DetectorCorrections<MemSpace> make_corrections(const std::vector<float>& dark, c
   return c;
 }
 
+// One pixel's corrections as a device function. apply() uses it, and so do kernels that
+// correct values as they read them (polar::transform_stored), so both give the same floats.
+template <class MemSpace>
+struct PixelCorrection {
+  Kokkos::View<const float*, MemSpace> dark, gain;
+  Kokkos::View<const std::uint8_t*, MemSpace> mask;
+  float threshold = 0.0f;
+  bool has_dark = false, has_gain = false, has_mask = false;
+  bool active = false;  // false: nothing to correct, values pass unchanged
+
+  PixelCorrection() = default;
+  PixelCorrection(const DetectorCorrections<MemSpace>& c, std::size_t n_pix)
+      : dark(c.dark), gain(c.gain), mask(c.mask), threshold(c.threshold) {
+    has_dark = dark.extent(0) == n_pix;
+    has_gain = gain.extent(0) == n_pix;
+    has_mask = mask.extent(0) == n_pix;
+    active = has_dark || has_gain || has_mask || threshold > 0.0f;
+  }
+
+  KOKKOS_INLINE_FUNCTION float operator()(float v, std::int64_t p) const {
+    if (!active) return v;
+    if (has_dark) v -= dark(p);
+    if (has_gain) v *= gain(p);
+    if (v < threshold || (has_mask && mask(p))) v = 0.0f;
+    return v;
+  }
+};
+
 // Applies the corrections in place to `frames` (n_frames, det_pixels).
 template <class ExecSpace>
 void apply(const ExecSpace& exec, Kokkos::View<float**, Kokkos::LayoutRight, typename ExecSpace::memory_space> frames,
            const DetectorCorrections<typename ExecSpace::memory_space>& c) {
-  const auto dark = c.dark;
-  const auto gain = c.gain;
-  const auto mask = c.mask;
   const std::int64_t n_pix = frames.extent(1);
-  const bool has_dark = dark.extent(0) == std::size_t(n_pix), has_gain = gain.extent(0) == std::size_t(n_pix),
-             has_mask = mask.extent(0) == std::size_t(n_pix);
-  const float threshold = c.threshold;
-  if (!has_dark && !has_gain && !has_mask && !(threshold > 0.0f)) return;  // nothing to do
+  const PixelCorrection<typename ExecSpace::memory_space> correct(c, std::size_t(n_pix));
+  if (!correct.active) return;  // nothing to do
   using Policy = Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<2>, Kokkos::IndexType<std::int64_t>>;
   Kokkos::parallel_for(
       "ecm::preprocess::apply", Policy(exec, {0, 0}, {std::int64_t(frames.extent(0)), n_pix}),
-      KOKKOS_LAMBDA(const std::int64_t f, const std::int64_t p) {
-        float v = frames(f, p);
-        if (has_dark) v -= dark(p);
-        if (has_gain) v *= gain(p);
-        if (v < threshold || (has_mask && mask(p))) v = 0.0f;
-        frames(f, p) = v;
-      });
+      KOKKOS_LAMBDA(const std::int64_t f, const std::int64_t p) { frames(f, p) = correct(frames(f, p), p); });
 }
 
 }  // namespace ecm::preprocess
