@@ -164,31 +164,33 @@ Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> TileProcessor::build_strip(
                                 std::int64_t(rows), std::int64_t(L.det_pixels()), correct,
                                 Kokkos::View<float**, Right, MemSpace>(fine_buf.data() + row0 * n_bins_f, rows, n_bins_f));
       }
-    }
-    const std::size_t nt_frames = shifted ? nt * read_positions : 0;
-    for (std::size_t r0 = 0; r0 < nt_frames; r0 += sub_frames) {
-      const std::size_t nr = std::min(sub_frames, nt_frames - r0);
-      convert::to_float(exec, L.dtype, block_values + r0 * L.det_pixels() * L.element_bytes(), raw_buf.data(),
-                        nr * L.det_pixels());
-      Kokkos::View<float**, Right, MemSpace> read_frames(raw_buf.data(), nr, L.det_pixels());
-      preprocess::apply(exec, read_frames, corrections_);
-      // Output rows (cycle * n_pos + position) [out0, out0 + n_out) of the block.
-      const std::size_t c0 = r0 / read_positions, nc = nr / read_positions;
-      const std::size_t out0 = c0 * n_pos, n_out = nc * n_pos;
-      Kokkos::View<float**, Right, MemSpace> frames(shifted_buf.data(), n_out, L.det_pixels());
-      registration::apply_shift(exec, Kokkos::View<const float**, Right, MemSpace>(read_frames), box_ny, box_nx,
-                                Kokkos::View<const registration::ShiftedBox*, MemSpace>(boxes.data() + c0, nc), tile.ny,
-                                tile.nx, frames);
-      // Each cycle through the polar map of its beam-centre segment, into the block's fine bins.
-      for (std::size_t s = 0; s < segments_.size(); ++s) {
-        const std::size_t seg_lo = segments_[s].begin > t0 ? (segments_[s].begin - t0) * n_pos : 0;
-        const std::size_t seg_hi = segments_[s].end > t0 ? (segments_[s].end - t0) * n_pos : 0;
-        const std::size_t a = std::max(out0, seg_lo), b = std::min(out0 + n_out, seg_hi);
-        if (a >= b) continue;
-        polar::transform(exec, maps_[s],
-                         Kokkos::View<const float**, Right, MemSpace>(frames.data() + (a - out0) * L.det_pixels(),
-                                                                     b - a, L.det_pixels()),
-                         Kokkos::View<float**, Right, MemSpace>(fine_buf.data() + a * n_bins_f, b - a, n_bins_f));
+    } else {
+      // Float frames, corrected and shifted a piece of whole cycles at a time, then polar bins.
+      const std::size_t nt_frames = nt * read_positions;
+      for (std::size_t r0 = 0; r0 < nt_frames; r0 += sub_frames) {
+        const std::size_t nr = std::min(sub_frames, nt_frames - r0);
+        convert::to_float(exec, L.dtype, block_values + r0 * L.det_pixels() * L.element_bytes(), raw_buf.data(),
+                          nr * L.det_pixels());
+        Kokkos::View<float**, Right, MemSpace> read_frames(raw_buf.data(), nr, L.det_pixels());
+        preprocess::apply(exec, read_frames, corrections_);
+        // Output rows (cycle * n_pos + position) [out0, out0 + n_out) of the block.
+        const std::size_t c0 = r0 / read_positions, nc = nr / read_positions;
+        const std::size_t out0 = c0 * n_pos, n_out = nc * n_pos;
+        Kokkos::View<float**, Right, MemSpace> frames(shifted_buf.data(), n_out, L.det_pixels());
+        registration::apply_shift(exec, Kokkos::View<const float**, Right, MemSpace>(read_frames), box_ny, box_nx,
+                                  Kokkos::View<const registration::ShiftedBox*, MemSpace>(boxes.data() + c0, nc), tile.ny,
+                                  tile.nx, frames);
+        // Each cycle through the polar map of its beam-centre segment, into the block's fine bins.
+        for (std::size_t s = 0; s < segments_.size(); ++s) {
+          const std::size_t seg_lo = segments_[s].begin > t0 ? (segments_[s].begin - t0) * n_pos : 0;
+          const std::size_t seg_hi = segments_[s].end > t0 ? (segments_[s].end - t0) * n_pos : 0;
+          const std::size_t a = std::max(out0, seg_lo), b = std::min(out0 + n_out, seg_hi);
+          if (a >= b) continue;
+          polar::transform(exec, maps_[s],
+                           Kokkos::View<const float**, Right, MemSpace>(frames.data() + (a - out0) * L.det_pixels(),
+                                                                       b - a, L.det_pixels()),
+                           Kokkos::View<float**, Right, MemSpace>(fine_buf.data() + a * n_bins_f, b - a, n_bins_f));
+        }
       }
     }
     Kokkos::View<float**, Right, MemSpace> fine(fine_buf.data(), nt * n_pos, n_bins_f);
