@@ -35,9 +35,10 @@ MemoryPlan plan_memory(const MemoryPlanInput& in) {
   const double results = double(in.n_bins) * (10 * 4.0 + 1.0 + 8.0);
   // Per cycle and position: the frame as stored and as float, and its fine polar bins.
   // Stored values twice (the block in the kernels and the next one being read) and as float.
-  // This is what a GPU holds (a device copy of the block and float frames); on a CPU the
-  // kernels read the host buffers directly and hold float frames only with drift and only in
-  // cache-sized pieces (engine/tile_processor.cpp), so there the plan is an upper bound.
+  // That is the most any run holds (a GPU with drift correction: a device copy of the block
+  // and its float frames). Without drift no float frames are made, and on a CPU the kernels
+  // read the host buffers directly, with drift in cache-sized pieces
+  // (engine/tile_processor.cpp): there the plan is an upper bound.
   const double raw_per_cycle = double(in.det_pixels) * (4.0 + 3.0 * double(in.element_bytes)) * in.read_halo_factor +
                                (in.read_halo_factor > 1.0 ? double(in.det_pixels) * 4.0 : 0.0) +
                                double(in.n_bins_fine) * 4.0;
