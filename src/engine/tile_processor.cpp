@@ -89,12 +89,12 @@ Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> TileProcessor::build_strip(
   // GPU gets the block copied to its memory.
   constexpr bool kHostKernels = Kokkos::SpaceAccessibility<ExecSpace, Kokkos::HostSpace>::accessible;
   const std::size_t block_frames = block * read_positions;
-  const std::size_t cache_frames =
-      kFrameCacheBytes * std::size_t(exec.concurrency()) / (L.det_pixels() * sizeof(float));
-  const std::size_t sub_frames =
-      !shifted ? 0
-      : kHostKernels ? std::clamp(cache_frames / read_positions * read_positions, read_positions, block_frames)
-                     : block_frames;
+  // Frames per piece of the drift path (0: no drift path).
+  const std::size_t cache_cycles =
+      kFrameCacheBytes * std::size_t(exec.concurrency()) / (read_positions * L.det_pixels() * sizeof(float));
+  const std::size_t sub_frames = !shifted       ? 0
+                                 : kHostKernels ? std::clamp<std::size_t>(cache_cycles, 1, block) * read_positions
+                                                : block_frames;
   const preprocess::PixelCorrection<MemSpace> correct(corrections_, L.det_pixels());
   Kokkos::View<unsigned char*, MemSpace> stored(Kokkos::view_alloc("ecm::engine::stored", Kokkos::WithoutInitializing),
                                                 kHostKernels ? 0 : block_frames * L.det_pixels() * L.element_bytes());
@@ -154,16 +154,26 @@ Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> TileProcessor::build_strip(
     std::future<void> next;
     if (more && overlap) next = std::async(std::launch::async, read_block, t0 + block, std::ref(host[(k + 1) % 2]));
     timer.mark("read");
-    if (!shifted) {
-      // Each cycle through the polar map of its beam-centre segment, straight from the stored frames.
+    // Each cycle goes through the polar map of its beam-centre segment: for rows [out0, out0 +
+    // n_out) of the block (row = cycle * n_pos + position), f(s, a, b) for the rows [a, b) of
+    // segment s among them.
+    const auto for_segment_rows = [&](std::size_t out0, std::size_t n_out, const auto& f) {
       for (std::size_t s = 0; s < segments_.size(); ++s) {
-        const std::size_t a = std::max(t0, segments_[s].begin), b = std::min(t0 + nt, segments_[s].end);
-        if (a >= b) continue;
-        const std::size_t row0 = (a - t0) * n_pos, rows = (b - a) * n_pos;
-        polar::transform_stored(exec, maps_[s], L.dtype, block_values + row0 * L.det_pixels() * L.element_bytes(),
-                                std::int64_t(rows), std::int64_t(L.det_pixels()), correct,
-                                Kokkos::View<float**, Right, MemSpace>(fine_buf.data() + row0 * n_bins_f, rows, n_bins_f));
+        const std::size_t seg_lo = segments_[s].begin > t0 ? (segments_[s].begin - t0) * n_pos : 0;
+        const std::size_t seg_hi = segments_[s].end > t0 ? (segments_[s].end - t0) * n_pos : 0;
+        const std::size_t a = std::max(out0, seg_lo), b = std::min(out0 + n_out, seg_hi);
+        if (a < b) f(s, a, b);
       }
+    };
+    const auto fine_rows = [&](std::size_t a, std::size_t b) {
+      return Kokkos::View<float**, Right, MemSpace>(fine_buf.data() + a * n_bins_f, b - a, n_bins_f);
+    };
+    if (!shifted) {
+      // Straight from the stored frames.
+      for_segment_rows(0, nt * n_pos, [&](std::size_t s, std::size_t a, std::size_t b) {
+        polar::transform_stored(exec, maps_[s], L.dtype, block_values + a * L.det_pixels() * L.element_bytes(),
+                                std::int64_t(b - a), std::int64_t(L.det_pixels()), correct, fine_rows(a, b));
+      });
     } else {
       // Float frames, corrected and shifted a piece of whole cycles at a time, then polar bins.
       const std::size_t nt_frames = nt * read_positions;
@@ -180,17 +190,12 @@ Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> TileProcessor::build_strip(
         registration::apply_shift(exec, Kokkos::View<const float**, Right, MemSpace>(read_frames), box_ny, box_nx,
                                   Kokkos::View<const registration::ShiftedBox*, MemSpace>(boxes.data() + c0, nc), tile.ny,
                                   tile.nx, frames);
-        // Each cycle through the polar map of its beam-centre segment, into the block's fine bins.
-        for (std::size_t s = 0; s < segments_.size(); ++s) {
-          const std::size_t seg_lo = segments_[s].begin > t0 ? (segments_[s].begin - t0) * n_pos : 0;
-          const std::size_t seg_hi = segments_[s].end > t0 ? (segments_[s].end - t0) * n_pos : 0;
-          const std::size_t a = std::max(out0, seg_lo), b = std::min(out0 + n_out, seg_hi);
-          if (a >= b) continue;
+        for_segment_rows(out0, n_out, [&](std::size_t s, std::size_t a, std::size_t b) {
           polar::transform(exec, maps_[s],
                            Kokkos::View<const float**, Right, MemSpace>(frames.data() + (a - out0) * L.det_pixels(),
                                                                        b - a, L.det_pixels()),
-                           Kokkos::View<float**, Right, MemSpace>(fine_buf.data() + a * n_bins_f, b - a, n_bins_f));
-        }
+                           fine_rows(a, b));
+        });
       }
     }
     Kokkos::View<float**, Right, MemSpace> fine(fine_buf.data(), nt * n_pos, n_bins_f);
