@@ -209,8 +209,13 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   while (!interrupted && scheduler.next_round(seconds_per_tile, mine)) {
     timer.mark("wait");
     std::vector<io::TileResults> results(mine.size());
+    std::size_t finished_here = 0;  // fewer than mine.size() only when asked to stop
     mpi::run_then_agree(comm, [&] {
-      for (std::size_t k = 0; k < mine.size(); ++k) {
+      for (; finished_here < mine.size(); ++finished_here) {
+        // Asked to stop (SIGTERM/SIGUSR1): drop the tiles not begun, so that the stop takes
+        // at most one tile; they are not recorded and --resume computes them.
+        if (interrupt::requested_locally()) break;
+        const std::size_t k = finished_here;
         const auto t0 = std::chrono::steady_clock::now();
         results[k] = processor.process(input, tiles[mine[k]], timer);
         if (config.throttle_s > 0 && (config.throttle_rank < 0 || config.throttle_rank == me)) {
@@ -222,17 +227,19 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
       }
     });
     timer.mark("wait");  // for the slowest rank of the round
+    results.resize(finished_here);
+    const std::vector<std::size_t> finished = scheduler.finished(finished_here);
     for (std::size_t slot = 0; slot < scheduler.slots(); ++slot)  // the same number of calls on every rank
-      out.write_tile(slot < mine.size() ? tiles[mine[slot]] : ScanTile{},
-                     slot < mine.size() ? results[slot] : io::TileResults{});
+      out.write_tile(slot < finished_here ? tiles[mine[slot]] : ScanTile{},
+                     slot < finished_here ? results[slot] : io::TileResults{});
     out.flush();
-    ledger->record(scheduler.round_tiles());
+    ledger->record(finished);
     // Recorded work is a checkpoint now, no longer a partial file to clean up on failure.
     partial_outputs::forget(out.partial_path());
     partial_outputs::forget(ledger_path);
     timer.mark("write");
     for (const auto& r : results) histogram.add(r.tau, r.fit_status);
-    for (std::size_t i : scheduler.round_tiles()) positions_this_run += tiles[i].positions();
+    for (std::size_t i : finished) positions_this_run += tiles[i].positions();
     progress.update(ledger->n_done(), positions_this_run);
     interrupted = interrupt::requested(comm) && ledger->n_done() < tiles.size();  // done anyway: finish
   }

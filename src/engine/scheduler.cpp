@@ -14,30 +14,32 @@ Scheduler::Scheduler(std::vector<std::size_t> pending, bool dynamic, MPI_Comm co
 std::vector<std::size_t> Scheduler::split(const std::vector<double>& seconds_per_tile, std::size_t remaining,
                                           bool dynamic) {
   const std::size_t n = seconds_per_tile.size();
+  const bool known = dynamic && std::all_of(seconds_per_tile.begin(), seconds_per_tile.end(),
+                                            [](double s) { return std::isfinite(s) && s > 0; });
+  // Unknown speeds and the static schedule count as equal ones.
+  const std::vector<double> s = known ? seconds_per_tile : std::vector<double>(n, 1.0);
   std::vector<std::size_t> count(n, 1);
-  const bool known = std::all_of(seconds_per_tile.begin(), seconds_per_tile.end(), [](double s) { return s > 0; });
-  if (dynamic && known) {
-    const double slowest = *std::max_element(seconds_per_tile.begin(), seconds_per_tile.end());
+  if (known) {
+    const double slowest = *std::max_element(s.begin(), s.end());
+    const double tiles_of_slowest =
+        std::clamp(std::floor(kMaxRoundSeconds / slowest), 1.0, double(kSlowestTilesPerRound));
+    const double horizon = tiles_of_slowest * slowest;
     for (std::size_t r = 0; r < n; ++r)
-      count[r] = std::max<std::size_t>(1, std::size_t(std::floor(slowest / seconds_per_tile[r] + 1e-9)));
+      count[r] = std::max<std::size_t>(1, std::size_t(std::llround(horizon / s[r])));
   }
-  // Fewer tiles left than the round wants: the fastest ranks get them first.
-  std::size_t total = std::accumulate(count.begin(), count.end(), std::size_t(0));
-  if (total > remaining) {
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    if (known)
-      std::stable_sort(order.begin(), order.end(),
-                       [&](std::size_t a, std::size_t b) { return seconds_per_tile[a] < seconds_per_tile[b]; });
-    std::vector<std::size_t> fair(n, 0);
-    // Deal the remaining tiles one at a time in order of speed, each rank up to its count.
-    std::size_t left = remaining;
-    while (left > 0)
-      for (std::size_t i = 0; i < n && left > 0; ++i)
-        if (fair[order[i]] < count[order[i]]) ++fair[order[i]], --left;
-    count = fair;
+  if (std::accumulate(count.begin(), count.end(), std::size_t(0)) <= remaining) return count;
+  // The last round: each tile to the rank that would finish it first (ties: the faster
+  // rank, then the lower one), which gives the shortest round for tiles of equal cost.
+  std::vector<std::size_t> last(n, 0);
+  for (std::size_t k = 0; k < remaining; ++k) {
+    std::size_t best = 0;
+    for (std::size_t r = 1; r < n; ++r) {
+      const double finish = double(last[r] + 1) * s[r], best_finish = double(last[best] + 1) * s[best];
+      if (finish < best_finish || (finish == best_finish && s[r] < s[best])) best = r;
+    }
+    ++last[best];
   }
-  return count;
+  return last;
 }
 
 bool Scheduler::next_round(double my_seconds_per_tile, std::vector<std::size_t>& mine) {
@@ -50,20 +52,35 @@ bool Scheduler::next_round(double my_seconds_per_tile, std::vector<std::size_t>&
   slots_ = 0;
   const std::size_t remaining = pending_.size() - next_;
   if (remaining == 0) return false;
-  const auto count = split(speeds, remaining, dynamic_);
+  counts_ = split(speeds, remaining, dynamic_);
   // Every rank computes the same split from the same numbers: rank r takes the next
-  // count[r] tiles in plan order after ranks 0..r-1.
+  // counts_[r] tiles in plan order after ranks 0..r-1.
   std::size_t at = next_;
   for (int r = 0; r < n_ranks; ++r) {
-    for (std::size_t k = 0; k < count[std::size_t(r)]; ++k) {
+    for (std::size_t k = 0; k < counts_[std::size_t(r)]; ++k) {
       if (r == me) mine.push_back(pending_[at]);
       round_.push_back(pending_[at]);
       ++at;
     }
-    slots_ = std::max(slots_, count[std::size_t(r)]);
+    slots_ = std::max(slots_, counts_[std::size_t(r)]);
   }
   next_ = at;
   return true;
+}
+
+std::vector<std::size_t> Scheduler::finished(std::size_t my_finished) const {
+  const std::size_t n_ranks = counts_.size();
+  std::vector<unsigned long long> done(n_ranks, 0);
+  const unsigned long long mine = my_finished;
+  mpi::check(MPI_Allgather(&mine, 1, MPI_UNSIGNED_LONG_LONG, done.data(), 1, MPI_UNSIGNED_LONG_LONG, comm_),
+             "MPI_Allgather(tiles finished in the round)");
+  std::vector<std::size_t> tiles;
+  std::size_t first = 0;  // rank r's tiles start here in round_
+  for (std::size_t r = 0; r < n_ranks; ++r) {
+    for (std::size_t k = 0; k < std::min<std::size_t>(done[r], counts_[r]); ++k) tiles.push_back(round_[first + k]);
+    first += counts_[r];
+  }
+  return tiles;
 }
 
 }  // namespace ecm::engine

@@ -60,6 +60,9 @@ status=$?
 grep -q "run again with --resume" "$out.log" || fail "SIGTERM message missing"
 [ -f "$out.partial" ] && [ -f "$out.partial.tiles" ] || fail "SIGTERM must keep the partial output and its ledger"
 done_before=$(grep -c '^done ' "$out.partial.tiles")
+# The signal lands in a round of 3 tiles per rank, 2 tiles done: each rank finishes the tile
+# it is on and drops the rest of its round (a stop takes one tile, not one round).
+[ "$done_before" -le 4 ] || fail "SIGTERM after 2 tiles must stop after each rank's current tile, but $done_before of 8 are done"
 $mpi "$ecm" run "$input" -o "$out" $opts --resume > "$out.resume.log" || fail "resume after SIGTERM"
 same_as_reference "$out"
 echo "SIGTERM after $done_before of 8 tiles (status 75), then --resume: identical"
