@@ -7,6 +7,11 @@
 
 namespace ecm::engine {
 
+namespace {
+constexpr std::size_t kBalancingTilesPerRank = 4;
+constexpr std::size_t kMinBalancingPositions = 32;
+}  // namespace
+
 AnalysisPlan plan_analysis(const RunConfig& config, const io::InputDataset& input,
                            const std::function<PlanExtras(const AnalysisSetup&)>& extras, MPI_Comm comm,
                            StageTimer& timer) {
@@ -33,9 +38,18 @@ AnalysisPlan plan_analysis(const RunConfig& config, const io::InputDataset& inpu
   mem.g2_workspace_bytes = extra.fixed_bytes;
   // Tiles no larger than the budget allows, and at least one per rank so that none idles.
   const std::size_t balanced = (L.positions() + std::size_t(n_ranks) - 1) / std::size_t(n_ranks);
+  // The dynamic schedule moves whole tiles between ranks of different speeds, so on more
+  // than one rank it gets several per rank, down to tiles of kMinBalancingPositions (on
+  // the benchmark, tiles of 32 positions cost what tiles of 64 do; docs/scaling.md).
+  const std::size_t for_balancing =
+      config.dynamic_schedule && n_ranks > 1
+          ? std::max(kMinBalancingPositions,
+                     (L.positions() + kBalancingTilesPerRank * std::size_t(n_ranks) - 1) /
+                         (kBalancingTilesPerRank * std::size_t(n_ranks)))
+          : L.positions();
   // A multiple of the rank count, so that rounds keep every rank busy.
   const auto plan_tiles = [&](const MemoryPlan& plan) {
-    const std::size_t cap = std::min(plan.positions_per_tile, balanced);
+    const std::size_t cap = std::min({plan.positions_per_tile, balanced, for_balancing});
     const std::size_t n = (L.positions() + cap - 1) / cap;
     const std::size_t n_even = (n + std::size_t(n_ranks) - 1) / std::size_t(n_ranks) * std::size_t(n_ranks);
     return make_tiles(L.scan_y, L.scan_x, (L.positions() + n_even - 1) / n_even, L.chunk_tyx[1], L.chunk_tyx[2]);
