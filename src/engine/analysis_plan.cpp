@@ -31,6 +31,7 @@ AnalysisPlan plan_analysis(const RunConfig& config, const io::InputDataset& inpu
   mem.n_bins = std::size_t(config.grid.n_bins());
   mem.n_t_binned = setup.n_t_binned;
   mem.n_lags = extra.n_lags;
+  mem.save_g2 = config.save_g2;
   mem.t_bin = setup.bin.t;
   mem.t_grain = L.chunk_tyx[0];
   mem.scan_positions = L.positions();

@@ -33,6 +33,9 @@ MemoryPlan plan_memory(const MemoryPlanInput& in) {
   const double strip = double(in.n_bins) * in.n_t_binned * 4.0;
   const double g2 = double(in.n_bins) * in.n_lags * 8.0;
   const double results = double(in.n_bins) * (10 * 4.0 + 1.0 + 8.0);
+  // What a finished position keeps until its round is written: ten floats and a status per
+  // bin, and its g2 when that is saved.
+  plan.result_bytes_per_position = double(in.n_bins) * (10 * 4.0 + 1.0 + (in.save_g2 ? 4.0 * double(in.n_lags) : 0.0));
   // Per cycle and position: the frame as stored and as float, and its fine polar bins.
   // Stored values twice (the block in the kernels and the next one being read) and as float.
   // That is the most any run holds (a GPU with drift correction: a device copy of the block

@@ -194,7 +194,14 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   // Rounds: the scheduler hands out tiles (dynamic: in proportion to each rank's speed),
   // each rank computes its tiles, all write collectively, the data is flushed and only
   // then the round's tiles are recorded in the ledger.
-  Scheduler scheduler(pending, config.dynamic_schedule, comm);
+  // A rank keeps its round's results until the round's writes: as many tiles' worth as the
+  // budget holds beside the working set of the tile in the kernels.
+  std::size_t largest_tile = 1;
+  for (const auto& t : tiles) largest_tile = std::max(largest_tile, t.positions());
+  const double spare_bytes = std::max(0.0, config.memory_budget_bytes - plan.planned_peak_bytes());
+  const std::size_t tiles_held =
+      1 + std::size_t(std::min(1e6, spare_bytes / (plan.result_bytes_per_position * double(largest_tile))));
+  Scheduler scheduler(pending, config.dynamic_schedule, tiles_held, comm);
   std::vector<std::size_t> mine;
   double seconds_per_tile = 0.0;  // this rank's mean so far (0: none yet)
   std::size_t my_tiles = 0;

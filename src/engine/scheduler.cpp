@@ -8,11 +8,13 @@
 
 namespace ecm::engine {
 
-Scheduler::Scheduler(std::vector<std::size_t> pending, bool dynamic, MPI_Comm comm)
-    : pending_(std::move(pending)), dynamic_(dynamic), comm_(comm) {}
+Scheduler::Scheduler(std::vector<std::size_t> pending, bool dynamic, std::size_t max_tiles_per_round, MPI_Comm comm)
+    : pending_(std::move(pending)), dynamic_(dynamic), max_tiles_per_round_(std::max<std::size_t>(1, max_tiles_per_round)),
+      comm_(comm) {}
 
 std::vector<std::size_t> Scheduler::split(const std::vector<double>& seconds_per_tile, std::size_t remaining,
-                                          bool dynamic) {
+                                          bool dynamic, std::size_t max_tiles_per_round) {
+  const std::size_t cap = std::max<std::size_t>(1, max_tiles_per_round);
   const std::size_t n = seconds_per_tile.size();
   const bool known = dynamic && std::all_of(seconds_per_tile.begin(), seconds_per_tile.end(),
                                             [](double s) { return std::isfinite(s) && s > 0; });
@@ -25,17 +27,20 @@ std::vector<std::size_t> Scheduler::split(const std::vector<double>& seconds_per
         std::clamp(std::floor(kMaxRoundSeconds / slowest), 1.0, double(kSlowestTilesPerRound));
     const double horizon = tiles_of_slowest * slowest;
     for (std::size_t r = 0; r < n; ++r)
-      count[r] = std::max<std::size_t>(1, std::size_t(std::llround(horizon / s[r])));
+      count[r] = std::clamp<std::size_t>(std::size_t(std::llround(horizon / s[r])), 1, cap);
   }
   if (std::accumulate(count.begin(), count.end(), std::size_t(0)) <= remaining) return count;
   // The last round: each tile to the rank that would finish it first (ties: the faster
   // rank, then the lower one), which gives the shortest round for tiles of equal cost.
   std::vector<std::size_t> last(n, 0);
   for (std::size_t k = 0; k < remaining; ++k) {
-    std::size_t best = 0;
-    for (std::size_t r = 1; r < n; ++r) {
-      const double finish = double(last[r] + 1) * s[r], best_finish = double(last[best] + 1) * s[best];
-      if (finish < best_finish || (finish == best_finish && s[r] < s[best])) best = r;
+    std::size_t best = n;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (last[r] >= count[r]) continue;  // never more than a full round would give
+      const double finish = double(last[r] + 1) * s[r];
+      if (best == n || finish < double(last[best] + 1) * s[best] ||
+          (finish == double(last[best] + 1) * s[best] && s[r] < s[best]))
+        best = r;
     }
     ++last[best];
   }
@@ -52,7 +57,7 @@ bool Scheduler::next_round(double my_seconds_per_tile, std::vector<std::size_t>&
   slots_ = 0;
   const std::size_t remaining = pending_.size() - next_;
   if (remaining == 0) return false;
-  counts_ = split(speeds, remaining, dynamic_);
+  counts_ = split(speeds, remaining, dynamic_, max_tiles_per_round_);
   // Every rank computes the same split from the same numbers: rank r takes the next
   // counts_[r] tiles in plan order after ranks 0..r-1.
   std::size_t at = next_;

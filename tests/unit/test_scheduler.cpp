@@ -89,3 +89,13 @@ TEST_CASE("the last tiles go where they finish first: the shortest last round", 
     }
   }
 }
+
+TEST_CASE("no rank gets more tiles in a round than it may hold the results of", "[scheduler]") {
+  // Rank 0 is 3x faster but may hold only 5 tiles' results: 5, not 12.
+  CHECK(Scheduler::split({1.0, 3.0}, 1000, true, 5) == std::vector<std::size_t>{5, 4});
+  CHECK(Scheduler::split({1.0, 3.0}, 1000, true, 1) == std::vector<std::size_t>{1, 1});
+  // The last round keeps to the same limit.
+  const auto last = Scheduler::split({1.0, 3.0}, 8, true, 5);
+  CHECK(last == std::vector<std::size_t>{5, 3});
+  CHECK(Scheduler::split({1.0, 3.0}, 1, true, 0) == std::vector<std::size_t>{1, 0});  // 0 counts as 1
+}

@@ -3,7 +3,9 @@
 //
 // A rank holds, per scan position of its current tile: the binned strip (n_bins x T
 // floats), its g2 (n_bins x n_lags doubles), the fit results, and a block of raw frames
-// with its fine polar strip. Everything else (runtime libraries, the polar map, FFT
+// with its fine polar strip. The results of the tiles it finished earlier in the same round
+// wait for the round's collective write: a round gives a rank no more tiles than the budget
+// left beside the plan holds results of (engine/pipeline.cpp). Everything else (runtime libraries, the polar map, FFT
 // work buffers) is the fixed overhead, stated in docs/performance.md and checked by tests.
 #include <cstddef>
 
@@ -14,6 +16,8 @@ struct MemoryPlan {
   std::size_t cycles_per_block = 0;    // raw cycles read per block (a multiple of the t-binning factor)
   double bytes_per_position = 0;       // working set per position of a tile
   double fixed_overhead_bytes = 0;     // assumed independent of the tile
+  // Fit results (and g2, if saved) of one position, held until its round is written.
+  double result_bytes_per_position = 0;
   double planned_peak_bytes() const { return fixed_overhead_bytes + bytes_per_position * positions_per_tile; }
 };
 
@@ -26,6 +30,7 @@ struct MemoryPlanInput {
   std::size_t n_bins = 0;        // after binning
   std::size_t n_t_binned = 0;    // series length after t-binning
   std::size_t n_lags = 0;
+  bool save_g2 = false;          // g2 is kept with the fit results until written
   int t_bin = 1;
   std::size_t t_grain = 1;       // chunk extent in cycles: blocks are whole chunks in time
   std::size_t scan_positions = 0;

@@ -20,6 +20,7 @@
 #include <mpi.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace ecm::engine {
@@ -31,8 +32,9 @@ class Scheduler {
   // ...but no longer than this (it is the work a kill -9 can lose), unless one tile does.
   static constexpr double kMaxRoundSeconds = 60.0;
 
-  // `pending`: indices of the tiles still to compute, in plan order.
-  Scheduler(std::vector<std::size_t> pending, bool dynamic, MPI_Comm comm);
+  // `pending`: indices of the tiles still to compute, in plan order. A rank holds the
+  // results of its round's tiles until the round's writes: at most `max_tiles_per_round`.
+  Scheduler(std::vector<std::size_t> pending, bool dynamic, std::size_t max_tiles_per_round, MPI_Comm comm);
 
   // Collective. Plans the next round from every rank's seconds per tile so far (0 while
   // unknown) and returns this rank's tiles; false when no tile is left for anyone.
@@ -47,12 +49,13 @@ class Scheduler {
 
   // The split for given speeds (pure, for tests): tiles per rank for this round.
   static std::vector<std::size_t> split(const std::vector<double>& seconds_per_tile, std::size_t remaining,
-                                        bool dynamic);
+                                        bool dynamic, std::size_t max_tiles_per_round = SIZE_MAX);
 
  private:
   std::vector<std::size_t> pending_;
   std::size_t next_ = 0;  // first pending tile not yet handed out
   bool dynamic_;
+  std::size_t max_tiles_per_round_;
   MPI_Comm comm_;
   std::size_t slots_ = 0;
   std::vector<std::size_t> round_;   // the round's tiles, rank 0's first
