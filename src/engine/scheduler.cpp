@@ -25,7 +25,10 @@ std::vector<std::size_t> Scheduler::split(const std::vector<double>& seconds_per
     const double slowest = *std::max_element(s.begin(), s.end());
     const double tiles_of_slowest =
         std::clamp(std::floor(kMaxRoundSeconds / slowest), 1.0, double(kSlowestTilesPerRound));
-    const double horizon = tiles_of_slowest * slowest;
+    // A fast rank limited by `cap` shortens the round for everyone, or the others would
+    // keep it waiting.
+    const double fastest = *std::min_element(s.begin(), s.end());
+    const double horizon = std::min(tiles_of_slowest * slowest, double(cap) * fastest);
     for (std::size_t r = 0; r < n; ++r)
       count[r] = std::clamp<std::size_t>(std::size_t(std::llround(horizon / s[r])), 1, cap);
   }

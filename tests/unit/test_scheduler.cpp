@@ -91,11 +91,12 @@ TEST_CASE("the last tiles go where they finish first: the shortest last round", 
 }
 
 TEST_CASE("no rank gets more tiles in a round than it may hold the results of", "[scheduler]") {
-  // Rank 0 is 3x faster but may hold only 5 tiles' results: 5, not 12.
-  CHECK(Scheduler::split({1.0, 3.0}, 1000, true, 5) == std::vector<std::size_t>{5, 4});
+  // Rank 0 is 3x faster but may hold only 6 tiles' results: 6, not 12, and the round is
+  // as short as its 6 tiles, so rank 1 takes 2, not 4.
+  CHECK(Scheduler::split({1.0, 3.0}, 1000, true, 6) == std::vector<std::size_t>{6, 2});
   CHECK(Scheduler::split({1.0, 3.0}, 1000, true, 1) == std::vector<std::size_t>{1, 1});
   // The last round keeps to the same limit.
-  const auto last = Scheduler::split({1.0, 3.0}, 8, true, 5);
-  CHECK(last == std::vector<std::size_t>{5, 3});
+  CHECK(Scheduler::split({1.0, 3.0}, 7, true, 6) == std::vector<std::size_t>{6, 1});
+  CHECK(Scheduler::split({1.0, 3.0, 1.0}, 14, true, 5) == std::vector<std::size_t>{5, 2, 5});
   CHECK(Scheduler::split({1.0, 3.0}, 1, true, 0) == std::vector<std::size_t>{1, 0});  // 0 counts as 1
 }
