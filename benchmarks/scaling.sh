@@ -117,17 +117,17 @@ set output "$out/scaling.png"
 set multiplot layout 1,2 title "ecm run scaling ($(nproc)-core machine, $(date -u +%Y-%m-%d))"
 set xlabel "MPI ranks"; set grid; set key top left
 set ylabel "speed-up (1.18 GB, warm cache)"
-set xrange [0.5:*]; set yrange [0:*]
+set xrange [0.5:$(echo $ranks | tr " " "\n" | sort -n | tail -1).5]; set yrange [0:*]
 plot "$out/scaling_strong.dat" using 2:(column(3) > 0 ? 0 : 0) notitle with points pt -1, \
      x title "ideal" dt 2 lc rgb "gray", \
      "< awk 'NR == 1 { t1 = \$3 } { print \$2, t1 / \$3, \$4 }' $out/scaling_strong.dat" using 1:2 title "strong scaling" with linespoints pt 7 lw 2
 set ylabel "efficiency T1 / Tn (0.59 GB per rank)"
-set yrange [0:1.1]
+set yrange [0:1.4]
 set key bottom right
 plot 1 title "ideal" dt 2 lc rgb "gray", \
      "$out/scaling_weak.dat" using 2:5 title "weak scaling (median of passes, range)" with linespoints pt 7 lw 2 lc 1, \
      "$out/scaling_weak.dat" using 2:5:6:7 notitle with yerrorbars pt 7 lc 1, \
-     "$out/scaling_independent.dat" using 2:5 title "n independent 1-rank runs (the machine's ceiling)" with linespoints pt 6 dt 3 lc 2, \
+     "$out/scaling_independent.dat" using 2:5 title "n independent 1-rank runs (ceiling)" with linespoints pt 6 dt 3 lc 2, \
      "$out/scaling_independent.dat" using 2:5:6:7 notitle with yerrorbars pt 6 lc 2
 unset multiplot
 GP
