@@ -29,6 +29,17 @@ std::vector<double> transform_frame(const polar::PolarMapHost& host, const std::
   for (int b = 0; b < host.grid.n_bins(); ++b) bins[b] = oh(0, b);
   return bins;
 }
+
+// Fills a host view of frames x pixels with small pseudo-random counts, state >> shift of a
+// fixed LCG (the same values on every backend).
+template <class HostView>
+void fill_counts(const HostView& v, std::uint32_t state, int shift) {
+  for (std::size_t f = 0; f < v.extent(0); ++f)
+    for (std::size_t p = 0; p < v.extent(1); ++p) {
+      state = state * 1664525u + 1013904223u;
+      v(f, p) = typename HostView::value_type(state >> shift);
+    }
+}
 }  // namespace
 
 TEST_CASE("polar map conserves counts of pixels inside the strip", "[polar]") {
@@ -153,12 +164,7 @@ TEST_CASE("the transform of many frames equals the transform of each frame", "[p
   auto host = polar::build_polar_map(grid, 0.02, {29.5, 30.2}, n, n, 4, {});
   Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> frames("frames", n_frames, n * n);
   auto fh = Kokkos::create_mirror_view(frames);
-  std::uint32_t state = 7;
-  for (std::size_t f = 0; f < n_frames; ++f)
-    for (std::size_t p = 0; p < n * n; ++p) {
-      state = state * 1664525u + 1013904223u;
-      fh(f, p) = float(state >> 29);
-    }
+  fill_counts(fh, 7, 29);
   Kokkos::deep_copy(frames, fh);
   Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> out("out", n_frames, grid.n_bins());
   polar::transform(ExecSpace(), polar::upload<MemSpace>(host),
@@ -191,12 +197,7 @@ void check_stored_equals_float_path(const std::vector<float>& dark, const std::v
   auto map = polar::upload<MemSpace>(polar::build_polar_map(grid, 0.02, {19.6, 20.3}, n, n, 4, {}));
   Kokkos::View<T**, Kokkos::LayoutRight, MemSpace> stored("stored", n_frames, n * n);
   auto sh = Kokkos::create_mirror_view(stored);
-  std::uint32_t state = 11;
-  for (std::size_t f = 0; f < n_frames; ++f)
-    for (std::size_t p = 0; p < n * n; ++p) {
-      state = state * 1664525u + 1013904223u;
-      sh(f, p) = T(state >> 27);  // 0..31
-    }
+  fill_counts(sh, 11, 27);  // 0..31
   Kokkos::deep_copy(stored, sh);
   const auto c = preprocess::make_corrections<MemSpace>(dark, gain, mask, threshold);
   Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> fused("fused", n_frames, grid.n_bins());
