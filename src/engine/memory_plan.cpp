@@ -24,6 +24,12 @@ double fixed_overhead_bytes(const MemoryPlanInput& in) {
 
 }  // namespace
 
+std::size_t MemoryPlan::result_tiles_held(double budget_bytes, std::size_t tile_positions) const {
+  const double spare = std::max(0.0, budget_bytes - planned_peak_bytes());
+  const double per_tile = result_bytes_per_position * double(std::max<std::size_t>(1, tile_positions));
+  return 1 + std::size_t(std::min(1e6, spare / per_tile));
+}
+
 MemoryPlan plan_memory(const MemoryPlanInput& in) {
   MemoryPlan plan;
   plan.fixed_overhead_bytes = fixed_overhead_bytes(in);

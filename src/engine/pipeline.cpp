@@ -194,14 +194,11 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   // Rounds: the scheduler hands out tiles (dynamic: in proportion to each rank's speed),
   // each rank computes its tiles, all write collectively, the data is flushed and only
   // then the round's tiles are recorded in the ledger.
-  // A rank keeps its round's results until the round's writes: as many tiles' worth as the
-  // budget holds beside the working set of the tile in the kernels.
+  // The largest tile: a rank holds the results of its round's tiles until the round's writes.
   std::size_t largest_tile = 1;
   for (const auto& t : tiles) largest_tile = std::max(largest_tile, t.positions());
-  const double spare_bytes = std::max(0.0, config.memory_budget_bytes - plan.planned_peak_bytes());
-  const std::size_t tiles_held =
-      1 + std::size_t(std::min(1e6, spare_bytes / (plan.result_bytes_per_position * double(largest_tile))));
-  Scheduler scheduler(pending, config.dynamic_schedule, tiles_held, comm);
+  Scheduler scheduler(pending, config.dynamic_schedule,
+                      plan.result_tiles_held(config.memory_budget_bytes, largest_tile), comm);
   std::vector<std::size_t> mine;
   double seconds_per_tile = 0.0;  // this rank's mean so far (0: none yet)
   std::size_t my_tiles = 0;
@@ -274,7 +271,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   summary.n_pixels = L.positions() * std::size_t(config.grid.n_bins());
   summary.n_ranks = n_ranks;
   summary.n_tiles = tiles.size();
-  for (const auto& t : tiles) summary.tile_positions = std::max(summary.tile_positions, t.positions());
+  summary.tile_positions = largest_tile;
   summary.plan = plan;
   summary.raw_bytes = double(setup.n_t_used) * L.positions() * L.det_pixels() * L.element_bytes();
   summary.output_path = config.output_path;

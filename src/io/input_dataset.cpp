@@ -130,9 +130,9 @@ void InputDataset::read_tile_block(std::size_t t0, std::size_t nt, const ScanTil
     const bool whole_scan = whole_rows && tile.y0 == 0 && tile.ny == L.scan_y;
     const std::size_t run = whole_scan ? nt * L.positions() : whole_rows ? tile.positions() : tile.nx;
     const std::size_t n_runs = nt * tile.positions() / run;
+    const std::size_t runs_per_cycle = whole_rows ? 1 : tile.ny;
     for (std::size_t i = 0; i < n_runs; ++i) {
       // Run i: cycle t0 + i / runs_per_cycle, and tile row i % runs_per_cycle when a run is a row.
-      const std::size_t runs_per_cycle = whole_rows ? 1 : tile.ny;
       const std::size_t t = whole_scan ? 0 : i / runs_per_cycle, y = whole_rows ? 0 : i % runs_per_cycle;
       const std::size_t frame = ((t0 + t) * L.scan_y + tile.y0 + y) * L.scan_x + tile.x0;
       h5::read_hyperslab(dataset_, mem_type, {frame, 0, 0}, {run, L.det_y, L.det_x},

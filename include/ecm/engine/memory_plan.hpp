@@ -5,7 +5,7 @@
 // floats), its g2 (n_bins x n_lags doubles), the fit results, and a block of raw frames
 // with its fine polar strip. The results of the tiles it finished earlier in the same round
 // wait for the round's collective write: a round gives a rank no more tiles than the budget
-// left beside the plan holds results of (engine/pipeline.cpp). Everything else (runtime libraries, the polar map, FFT
+// left beside the plan holds results of (result_tiles_held). Everything else (runtime libraries, the polar map, FFT
 // work buffers) is the fixed overhead, stated in docs/performance.md and checked by tests.
 #include <cstddef>
 
@@ -19,6 +19,9 @@ struct MemoryPlan {
   // Fit results (and g2, if saved) of one position, held until its round is written.
   double result_bytes_per_position = 0;
   double planned_peak_bytes() const { return fixed_overhead_bytes + bytes_per_position * positions_per_tile; }
+  // How many tiles of `tile_positions` a rank may hold the results of (at least 1): as many
+  // as `budget_bytes` holds beside the planned peak.
+  std::size_t result_tiles_held(double budget_bytes, std::size_t tile_positions) const;
 };
 
 struct MemoryPlanInput {

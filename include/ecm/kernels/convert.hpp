@@ -7,13 +7,29 @@
 #include <Kokkos_Core.hpp>
 
 #include <cstdint>
+#include <string>
 
 #include "ecm/core/error.hpp"
 #include "ecm/io/hdf5.hpp"
 
 namespace ecm::convert {
 
+// Calls f(T{}) with T the C++ type of values stored as `dtype` (uint8/16/32, float32): the
+// one place that maps a stored type to the kernel instantiation that reads it. `what` names
+// the caller in the error for any other type.
+template <class F>
+void with_stored_type(h5::DType dtype, const char* what, F&& f) {
+  switch (dtype) {
+    case h5::DType::u8: f(std::uint8_t{}); break;
+    case h5::DType::u16: f(std::uint16_t{}); break;
+    case h5::DType::u32: f(std::uint32_t{}); break;
+    case h5::DType::f32: f(float{}); break;
+    default: throw Error(std::string("internal: no ") + what + " of " + h5::dtype_name(dtype) + " values");
+  }
+}
+
 namespace detail {
+// A named function, not a generic lambda: CUDA allows no device lambda inside one.
 template <class T, class ExecSpace>
 void to_float(const ExecSpace& exec, const unsigned char* raw, float* out, std::size_t n) {
   using Mem = typename ExecSpace::memory_space;
@@ -28,13 +44,8 @@ void to_float(const ExecSpace& exec, const unsigned char* raw, float* out, std::
 // out[i] = float(value i of `raw`), n values stored as `dtype`; both buffers in ExecSpace's memory.
 template <class ExecSpace>
 void to_float(const ExecSpace& exec, h5::DType dtype, const unsigned char* raw, float* out, std::size_t n) {
-  switch (dtype) {
-    case h5::DType::u8: detail::to_float<std::uint8_t>(exec, raw, out, n); break;
-    case h5::DType::u16: detail::to_float<std::uint16_t>(exec, raw, out, n); break;
-    case h5::DType::u32: detail::to_float<std::uint32_t>(exec, raw, out, n); break;
-    case h5::DType::f32: detail::to_float<float>(exec, raw, out, n); break;
-    default: throw Error("internal: no conversion from " + h5::dtype_name(dtype));
-  }
+  with_stored_type(dtype, "conversion to float",
+                   [&](auto tag) { detail::to_float<decltype(tag)>(exec, raw, out, n); });
 }
 
 }  // namespace ecm::convert

@@ -7,8 +7,8 @@
 
 #include <cstdint>
 
-#include "ecm/core/error.hpp"
 #include "ecm/io/hdf5.hpp"
+#include "ecm/kernels/convert.hpp"
 #include "ecm/kernels/polar_map.hpp"
 #include "ecm/kernels/preprocess.hpp"
 
@@ -68,17 +68,6 @@ struct StoredValue {
   }
 };
 
-template <class T, class ExecSpace>
-void transform_stored(const ExecSpace& exec, const PolarMap<typename ExecSpace::memory_space>& map,
-                      const unsigned char* raw, std::int64_t n_frames, std::int64_t n_pix,
-                      const preprocess::PixelCorrection<typename ExecSpace::memory_space>& correct,
-                      Kokkos::View<float**, Kokkos::LayoutRight, typename ExecSpace::memory_space> binned) {
-  using Mem = typename ExecSpace::memory_space;
-  using Frames = Kokkos::View<const T**, Kokkos::LayoutRight, Mem, Kokkos::MemoryUnmanaged>;
-  const Frames frames(reinterpret_cast<const T*>(raw), n_frames, n_pix);
-  gather("ecm::polar::transform_stored", exec, map, n_frames,
-         StoredValue<Frames, preprocess::PixelCorrection<Mem>>{frames, correct}, binned);
-}
 }  // namespace detail
 
 // frames(f, pixel) -> binned(f, bin): counts per bin, frame by frame (f = t * n_pos + p as
@@ -101,13 +90,14 @@ void transform_stored(const ExecSpace& exec, const PolarMap<typename ExecSpace::
                       const unsigned char* raw, std::int64_t n_frames, std::int64_t n_pix,
                       const preprocess::PixelCorrection<typename ExecSpace::memory_space>& correct,
                       Kokkos::View<float**, Kokkos::LayoutRight, typename ExecSpace::memory_space> binned) {
-  switch (dtype) {
-    case h5::DType::u8: detail::transform_stored<std::uint8_t>(exec, map, raw, n_frames, n_pix, correct, binned); break;
-    case h5::DType::u16: detail::transform_stored<std::uint16_t>(exec, map, raw, n_frames, n_pix, correct, binned); break;
-    case h5::DType::u32: detail::transform_stored<std::uint32_t>(exec, map, raw, n_frames, n_pix, correct, binned); break;
-    case h5::DType::f32: detail::transform_stored<float>(exec, map, raw, n_frames, n_pix, correct, binned); break;
-    default: throw Error("internal: no polar transform of " + h5::dtype_name(dtype) + " frames");
-  }
+  // The kernel is in gather (a named function): CUDA allows no device lambda in a generic one.
+  convert::with_stored_type(dtype, "polar transform", [&](auto tag) {
+    using Mem = typename ExecSpace::memory_space;
+    using Frames = Kokkos::View<const decltype(tag)**, Kokkos::LayoutRight, Mem, Kokkos::MemoryUnmanaged>;
+    const Frames frames(reinterpret_cast<const decltype(tag)*>(raw), n_frames, n_pix);
+    detail::gather("ecm::polar::transform_stored", exec, map, n_frames,
+                   detail::StoredValue<Frames, preprocess::PixelCorrection<Mem>>{frames, correct}, binned);
+  });
 }
 
 }  // namespace ecm::polar
