@@ -210,6 +210,10 @@ TEST_CASE("dynamic scheduling with a slow rank gives the static result with fewe
     INFO("tiles per rank, static: " << fixed.tiles_per_rank.front() << " .. " << fixed.tiles_per_rank.back()
                                     << "; dynamic: " << dynamic.tiles_per_rank.front() << " .. "
                                     << dynamic.tiles_per_rank.back());
-    CHECK(dynamic.tiles_per_rank.back() < dynamic.tiles_per_rank.front());
+    // Against the rank that got the most: with 3 ranks on 2 cores rank 0 itself may have
+    // measured slow in the first round and got fewer than rank 1.
+    const double most_of_others =
+        *std::max_element(dynamic.tiles_per_rank.begin(), dynamic.tiles_per_rank.end() - 1);
+    CHECK(dynamic.tiles_per_rank.back() < most_of_others);
   }
 }
