@@ -1,5 +1,9 @@
 #include "analysis_options.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
 #include "ecm/core/error.hpp"
 #include "ecm/core/units.hpp"
 #include "options.hpp"
@@ -60,9 +64,38 @@ po::options_description registration_options() {
     ("vdf-k-range", po::value<std::string>(), "LO,HI of the annular virtual detector [1/A]; default the polar strip")
     ("no-center-track", po::bool_switch(), "one beam centre for the whole run instead of a tracked one")
     ("center-block", po::value<std::size_t>()->default_value(0), "cycles per beam-centre measurement (a multiple of the stride); 0 = auto")
-    ("center-tolerance", po::value<double>()->default_value(0.05), "a new polar map when the tracked centre moves further [detector px]");
+    ("center-tolerance", po::value<double>()->default_value(0.05), "a new polar map when the tracked centre moves further [detector px]")
+    ("ellipse", po::value<std::string>()->default_value("auto"), "elliptical ring distortion: auto (measured, applied when >= 0.5 %), off, or A,B,ANGLE (semi-axes, any unit, and the direction of A [deg, from +x towards +y])");
   return reg;
 }
+
+namespace {
+
+// --ellipse auto | off | A,B,ANGLE.
+void parse_ellipse(const std::string& text, engine::RegistrationOptions& r) {
+  if (text == "auto") {
+    r.ellipse_mode = engine::EllipseMode::measure;
+    return;
+  }
+  if (text == "off") {
+    r.ellipse_mode = engine::EllipseMode::off;
+    return;
+  }
+  double a = 0, b = 0, angle = 0;
+  char c1 = 0, c2 = 0;
+  std::istringstream in(text);
+  if (!(in >> a >> c1 >> b >> c2 >> angle) || c1 != ',' || c2 != ',' || !(in >> std::ws).eof())
+    throw InputError("--ellipse expects auto, off or A,B,ANGLE (got '" + text + "')");
+  if (!(a > 0 && b > 0 && std::isfinite(a) && std::isfinite(b) && std::isfinite(angle)))
+    throw InputError("--ellipse A,B,ANGLE needs semi-axes A, B > 0 and a finite angle (got '" + text + "')");
+  const double ratio = std::max(a, b) / std::min(a, b);
+  if (!(ratio < 1.5)) throw InputError("--ellipse: an axis ratio of " + std::to_string(ratio) + " is not a lens distortion");
+  r.ellipse_mode = engine::EllipseMode::given;
+  // The major axis: A's direction, or across it when B is the longer.
+  r.ellipse = {ratio - 1.0, (a >= b ? angle : angle + 90.0) * kPi / 180.0};
+}
+
+}  // namespace
 
 void fill_analysis_config(const po::variables_map& vm, const std::string& usage, engine::RunConfig& c) {
   if (!vm.count("input")) throw InputError("no input file given (" + usage + ")");
@@ -108,6 +141,7 @@ void fill_analysis_config(const po::variables_map& vm, const std::string& usage,
   r.smooth_blocks = vm["drift-smooth"].as<double>();
   r.min_drift_px = vm["drift-threshold"].as<double>();
   r.center_tolerance_px = vm["center-tolerance"].as<double>();
+  parse_ellipse(vm["ellipse"].as<std::string>(), r);
   if (vm.count("vdf-k-range")) r.vdf_k_range = parse_pair(vm["vdf-k-range"].as<std::string>(), "vdf-k-range");
   if (!(r.smooth_blocks >= 0)) throw InputError("--drift-smooth must be >= 0");
   if (!(r.min_drift_px >= 0)) throw InputError("--drift-threshold must be >= 0");

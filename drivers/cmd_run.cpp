@@ -99,6 +99,7 @@ void print_summary(const ecm::engine::RunSummary& s) {
   for (double n : s.tiles_per_rank) std::cout << std::setprecision(0) << n << " ";
   std::cout << "\n  drift           " << s.drift_line << "\n"
             << "  beam centre     " << s.center_line << "\n"
+            << "  ring ellipse    " << s.ellipse_line << "\n"
             << "  stages, s       ";
   for (const auto& [stage, seconds] : s.stage_seconds_max) std::cout << stage << " " << std::setprecision(2) << seconds << "  ";
   std::cout << "(slowest rank)\n";

@@ -67,7 +67,9 @@ AnalysisPlan plan_analysis(const RunConfig& config, const io::InputDataset& inpu
   a.segments = center_segments(a.reg, setup.n_t_used, config.registration.center_tolerance_px);
   for (const auto& seg : a.segments)
     a.maps.push_back(polar::build_polar_map(setup.fine_grid, setup.calibration.k_pixel_size, seg.center, L.det_y,
-                                            L.det_x, config.polar_subsample, a.prep.mask));
+                                            L.det_x, config.polar_subsample, a.prep.mask, a.reg.ellipse));
+  // Under an ellipse the bins' detector areas are those of the elliptical maps.
+  if (!a.reg.ellipse.none()) a.prep.setup.bin_area_px = output_bin_area(a.maps.front(), config.grid, setup.bin);
   std::size_t map_entries = 0;
   for (const auto& m : a.maps) map_entries += m.pixels.size();
   if (a.reg.drift_applied || a.maps.size() > 1) {

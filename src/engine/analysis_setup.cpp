@@ -12,10 +12,6 @@ Prepared prepare_analysis(const RunConfig& config, const io::InputDataset& input
   Prepared p;
   AnalysisSetup& s = p.setup;
   s.calibration = input.calibration(config.calibration);
-  if (s.calibration.beam_center_source.empty()) {
-    s.calibration.beam_center_yx = find_beam_center(input);
-    s.calibration.beam_center_source = "found";
-  }
   s.bin = config.bin;
   require(s.bin.kr >= 1 && s.bin.kphi >= 1 && s.bin.t >= 1, "bin factors must be >= 1");
   require(config.grid.n_kr >= 1 && config.grid.n_kphi >= 1, "--n-kr and --n-kphi must be >= 1");
@@ -44,17 +40,28 @@ Prepared prepare_analysis(const RunConfig& config, const io::InputDataset& input
   if (!config.mask.empty()) mask = io::read_detector_reference(config.mask, config.input_path, det_y, det_x, "mask");
   p.corrections = preprocess::make_corrections<MemSpace>(dark, gain, mask, config.threshold);
   p.mask = mask;
+  if (s.calibration.beam_center_source.empty()) {
+    const auto found = find_beam_center(input, mask, {config.grid.k_min / s.calibration.k_pixel_size,
+                                                      config.grid.k_max / s.calibration.k_pixel_size});
+    s.calibration.beam_center_yx = found.center;
+    s.calibration.beam_center_source = "found";
+    s.calibration.beam_center_how = found.method;
+  }
 
   p.map = polar::build_polar_map(s.fine_grid, s.calibration.k_pixel_size, s.calibration.beam_center_yx, det_y, det_x,
                                  config.polar_subsample, mask);
-  // Output-bin areas: sums of the fine bins they are made of.
-  const auto fine_area = p.map.bin_area();
-  s.bin_area_px.assign(std::size_t(config.grid.n_bins()), 0.0);
-  for (int ir = 0; ir < s.fine_grid.n_kr; ++ir)
-    for (int ip = 0; ip < s.fine_grid.n_kphi; ++ip)
-      s.bin_area_px[std::size_t(ir / s.bin.kr) * config.grid.n_kphi + ip / s.bin.kphi] +=
-          fine_area[std::size_t(ir) * s.fine_grid.n_kphi + ip];
+  s.bin_area_px = output_bin_area(p.map, config.grid, s.bin);
   return p;
+}
+
+std::vector<double> output_bin_area(const polar::PolarMapHost& map, const PolarGrid& grid, const binning::Factors& bin) {
+  // Output-bin areas: sums of the fine bins they are made of.
+  const auto fine_area = map.bin_area();
+  std::vector<double> area(std::size_t(grid.n_bins()), 0.0);
+  for (int ir = 0; ir < map.grid.n_kr; ++ir)
+    for (int ip = 0; ip < map.grid.n_kphi; ++ip)
+      area[std::size_t(ir / bin.kr) * grid.n_kphi + ip / bin.kphi] += fine_area[std::size_t(ir) * map.grid.n_kphi + ip];
+  return area;
 }
 
 }  // namespace ecm::engine

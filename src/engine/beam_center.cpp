@@ -1,13 +1,22 @@
 #include "ecm/engine/beam_center.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <sstream>
 #include <vector>
 
 #include "ecm/core/error.hpp"
+#include "ecm/registration/ring_fit.hpp"
 
 namespace ecm::engine {
 
-std::array<double, 2> find_beam_center(const io::InputDataset& input) {
+namespace {
+bool usable(const std::vector<double>& pattern, const std::vector<float>& mask, std::size_t i) {
+  return (mask.empty() || mask[i] == 0.0f) && std::isfinite(pattern[i]);
+}
+}  // namespace
+
+FoundCenter find_beam_center(const io::InputDataset& input, const std::vector<float>& mask, RingAnnulus annulus) {
   const auto& L = input.layout();
   // A row block of at most 64 positions, and enough cycles for a few hundred frames.
   const std::size_t nx = std::min<std::size_t>(L.scan_x, 64);
@@ -21,31 +30,57 @@ std::array<double, 2> find_beam_center(const io::InputDataset& input) {
   for (std::size_t f = 0; f < n_frames; ++f)
     for (std::size_t p = 0; p < L.det_pixels(); ++p) mean[p] += frames[f * L.det_pixels() + p] / double(n_frames);
 
-  const auto centre = direct_beam_center(mean, L.det_y, L.det_x);
-  if (!centre)
-    throw InputError("cannot find the beam centre: no direct beam stands out of the mean pattern; give --beam-center Y,X");
-  return *centre;
+  if (const auto beam = direct_beam_center(mean, mask, L.det_y, L.det_x, annulus))
+    return {*beam, "direct-beam centroid of the first " + std::to_string(n_frames) + " frames"};
+  registration::RingFitOptions o;
+  o.center_guess = registration::ring_centroid(mean, mask, L.det_y, L.det_x);
+  o.r_lo = annulus.r_lo;
+  o.r_hi = annulus.r_hi;
+  const auto ring = registration::fit_ring(mean, mask, L.det_y, L.det_x, o);
+  if (!ring.ok)
+    throw InputError("cannot find the beam centre: no direct beam stands out of the mean pattern, and the first ring "
+                     "does not fit in the --kr-range annulus (" + ring.why + "); give --beam-center Y,X");
+  std::ostringstream m;
+  m.precision(3);
+  m << "ring fit of the first " << n_frames << " frames (no direct beam; +-" << std::max(ring.sigma_y, ring.sigma_x)
+    << " px)";
+  return {ring.center, m.str()};
 }
 
-std::optional<std::array<double, 2>> direct_beam_center(const std::vector<double>& pattern, std::size_t det_y,
-                                                        std::size_t det_x) {
-  if (pattern.empty()) return std::nullopt;
-  const double peak = *std::max_element(pattern.begin(), pattern.end());
-  std::vector<double> sorted = pattern;
-  std::nth_element(sorted.begin(), sorted.begin() + std::ptrdiff_t(sorted.size() / 2), sorted.end());
-  const double background = sorted[sorted.size() / 2];
+std::optional<std::array<double, 2>> direct_beam_center(const std::vector<double>& pattern,
+                                                        const std::vector<float>& mask, std::size_t det_y,
+                                                        std::size_t det_x, RingAnnulus annulus) {
+  std::vector<double> values;
+  double peak = -1e300;
+  for (std::size_t i = 0; i < pattern.size(); ++i)
+    if (usable(pattern, mask, i)) values.push_back(pattern[i]), peak = std::max(peak, pattern[i]);
+  if (values.empty()) return std::nullopt;
+  std::nth_element(values.begin(), values.begin() + std::ptrdiff_t(values.size() / 2), values.end());
+  const double background = values[values.size() / 2];
   if (!(peak > 4.0 * background + 1e-12)) return std::nullopt;
   const double level = background + 0.5 * (peak - background);
-  double sum = 0, sy = 0, sx = 0;
+  double sum = 0, sy = 0, sx = 0, syy = 0, sxx = 0;
+  std::size_t n_above = 0;
   for (std::size_t y = 0; y < det_y; ++y)
     for (std::size_t x = 0; x < det_x; ++x) {
-      const double v = pattern[y * det_x + x] - level;
+      const std::size_t i = y * det_x + x;
+      if (!usable(pattern, mask, i)) continue;
+      const double v = pattern[i] - level;
       if (v <= 0) continue;
+      ++n_above;
       sum += v;
-      sy += v * double(y);
-      sx += v * double(x);
+      sy += v * double(y), sx += v * double(x);
+      syy += v * double(y) * double(y), sxx += v * double(x) * double(x);
     }
-  return std::array<double, 2>{sy / sum, sx / sum};
+  if (n_above < 2) return std::nullopt;  // one pixel is a hot pixel, not a beam
+  const double cy = sy / sum, cx = sx / sum;
+  // Compact, and inside the ring's hole: a bright speckle is compact too, but on the ring.
+  const double inner = std::max(annulus.r_lo, 0.3 * annulus.r_hi);
+  const double rms_radius = std::sqrt(std::max(0.0, syy / sum - cy * cy + sxx / sum - cx * cx));
+  if (!(rms_radius <= 0.25 * inner)) return std::nullopt;
+  const auto ring = registration::ring_centroid(pattern, mask, det_y, det_x);
+  if (!(std::hypot(cy - ring[0], cx - ring[1]) <= 0.5 * inner)) return std::nullopt;
+  return std::array<double, 2>{cy, cx};
 }
 
 }  // namespace ecm::engine

@@ -283,6 +283,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   summary.tiles_per_rank.assign(per_rank.begin(), per_rank.end());
   summary.drift_line = describe_drift(reg, setup.n_t_used);
   summary.center_line = describe_center(reg, setup.n_t_used, segments.size());
+  summary.ellipse_line = reg.ellipse_method;
   // How much of the file was read, over all ranks: registration, and the analysis (with
   // drift, the halo positions count).
   double read_bytes[2] = {bytes_read_registering, double(input.bytes_read()) - bytes_read_registering};

@@ -7,7 +7,7 @@
 
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/core/views.hpp"
-#include "ecm/engine/beam_center.hpp"
+#include "ecm/engine/center_tracking.hpp"
 #include "ecm/engine/tile_processor.hpp"
 #include "ecm/io/hdf5.hpp"
 #include "ecm/kernels/convert.hpp"
@@ -145,8 +145,15 @@ Registration register_acquisition(const RegistrationOptions& options, const Anal
     reg.center_yx[2 * t] = setup.calibration.beam_center_yx[0];
     reg.center_yx[2 * t + 1] = setup.calibration.beam_center_yx[1];
   }
-  reg.center_method = "static (" + setup.calibration.beam_center_source + ")";
+  reg.center_method = "static (" + setup.calibration.beam_center_source +
+                      (setup.calibration.beam_center_how.empty() ? "" : ": " + setup.calibration.beam_center_how) + ")";
   reg.drift_method = "none (--no-register)";
+  if (options.ellipse_mode == EllipseMode::given) {
+    reg.ellipse = options.ellipse;
+    reg.ellipse_method = "given (--ellipse)";
+  } else if (options.ellipse_mode == EllipseMode::off) {
+    reg.ellipse_method = "off (--ellipse off): circular polar maps";
+  }
 
   bool measure_drift = options.drift;
   if (options.drift && !options.drift_file.empty()) {
@@ -158,7 +165,8 @@ Registration register_acquisition(const RegistrationOptions& options, const Anal
     reg.drift_method = "none (scan smaller than 4 x 4 positions: nothing to register)";
     measure_drift = false;
   }
-  const bool measure_center = options.center_track;
+  // The mean patterns serve the centre track and the ellipse measurement.
+  const bool measure_center = options.center_track || options.ellipse_mode == EllipseMode::measure;
   if (!measure_drift && !measure_center) return reg;
 
   const RegistrationSampling sampling = resolve_sampling(options, n_used);
@@ -229,47 +237,30 @@ Registration register_acquisition(const RegistrationOptions& options, const Anal
                "MPI_Allreduce(mean patterns)");
   timer.mark("register_wait");
 
-  // 3. Beam centre per block -> piecewise-linear track.
+  // 3. Beam centre per block -> gated piecewise-linear track, and the ring's ellipse.
   if (measure_center) {
-    std::vector<double> knot_t, cy, cx;
+    CenterPatterns cp;
+    cp.det_y = L.det_y;
+    cp.det_x = L.det_x;
+    cp.sums = std::move(patterns);
+    cp.mask = mask;
     for (std::size_t b = 0; b < n_cblocks; ++b) {
       const auto [count, time] = block_samples(b, sampling.center_block, stride, n_used);
-      const auto c = direct_beam_center(
-          std::vector<double>(patterns.begin() + std::ptrdiff_t(b * det), patterns.begin() + std::ptrdiff_t((b + 1) * det)),
-          L.det_y, L.det_x);
-      if (!count || !c) continue;
-      knot_t.push_back(time);
-      cy.push_back((*c)[0]);
-      cx.push_back((*c)[1]);
-      reg.center_block_cycle.push_back(time);
-      reg.center_block_yx.push_back((*c)[0]);
-      reg.center_block_yx.push_back((*c)[1]);
+      cp.block_cycle.push_back(time);
+      cp.frames.push_back(count * positions);
     }
-    if (knot_t.empty()) {
-      reg.center_method += "; tracking found no direct beam";
-    } else {
-      const auto ty = registration::piecewise_linear(knot_t, cy, n_t), tx = registration::piecewise_linear(knot_t, cx, n_t);
-      // A centre the user or the file gave is kept at cycle 0 and only its movement is
-      // tracked: an undercorrected detector (dark offsets, hot pixels) can bias the
-      // centroid, but a static bias cancels in the movement. A centre ecm found itself
-      // comes from the same centroid, so the track is used as measured.
-      const bool given = setup.calibration.beam_center_source != "found";
-      const double oy = given ? setup.calibration.beam_center_yx[0] - ty[0] : 0.0;
-      const double ox = given ? setup.calibration.beam_center_yx[1] - tx[0] : 0.0;
-      for (std::size_t t = 0; t < n_t; ++t) {
-        reg.center_yx[2 * t] = ty[t] + oy;
-        reg.center_yx[2 * t + 1] = tx[t] + ox;
-      }
-      for (std::size_t i = 0; i < reg.center_block_yx.size(); i += 2) {
-        reg.center_block_yx[i] += oy;
-        reg.center_block_yx[i + 1] += ox;
-      }
-      std::ostringstream m;
-      m << "tracked: direct-beam centroid per block of " << sampling.center_block << " cycles (one in " << stride
-        << " read), piecewise linear over " << knot_t.size() << " blocks"
-        << (given ? ", movement added to the " + setup.calibration.beam_center_source + " centre at cycle 0" : "");
-      reg.center_method = m.str();
-    }
+    CenterSettings cs;
+    cs.track = options.center_track;
+    cs.ellipse_mode = options.ellipse_mode;
+    cs.ellipse_given = options.ellipse;
+    cs.start = setup.calibration.beam_center_yx;
+    cs.start_source = setup.calibration.beam_center_source;
+    cs.start_how = setup.calibration.beam_center_how;
+    cs.annulus = {k_range_lo / setup.calibration.k_pixel_size, k_range_hi / setup.calibration.k_pixel_size};
+    cs.min_movement_px = options.center_tolerance_px;
+    cs.center_block = sampling.center_block;
+    cs.stride = stride;
+    track_center(cp, cs, reg);
   }
 
   // 4. Drift: block shifts round-robin over ranks, merged by a sum.

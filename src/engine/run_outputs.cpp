@@ -68,6 +68,18 @@ void write_registration(io::ResultFile& out, const Registration& reg, std::size_
                   {{"units", "detector pixels (y, x) per cycle, pixel centres at integers"},
                    {"method", reg.center_method},
                    {"polar_maps", std::to_string(n_maps)}});
+  const double deg = 180.0 / kPi;
+  const std::string ellipse_convention =
+      "a ring of radius r appears with semi-axes r sqrt(1+e) along angle and r / sqrt(1+e) across it; angle from +x "
+      "(detector columns) towards +y (rows)";
+  out.write_table("/registration/ellipse", {reg.ellipse.e, reg.ellipse.e == 0 ? 0.0 : reg.ellipse.angle * deg}, {2},
+                  {{"units", "(e, angle [deg]) the polar maps follow; (0, 0) = circular"},
+                   {"convention", ellipse_convention},
+                   {"method", reg.ellipse_method},
+                   {"applied", reg.ellipse.none() ? "no" : "yes"}});
+  out.write_table("/registration/ellipse_measured",
+                  {reg.ellipse_measured, reg.ellipse_measured_angle * deg, reg.ellipse_sigma}, {3},
+                  {{"units", "(e, angle [deg], 1-sigma of e) fitted to the ring of the run's mean pattern; NaN: not measured"}});
   if (!reg.block_cycle.empty()) {
     out.write_table("/registration/blocks/cycle", reg.block_cycle, {reg.block_cycle.size()},
                     {{"units", "cycle (mean of the cycles read in the block)"}});

@@ -17,19 +17,25 @@ std::vector<double> PolarMapHost::bin_area() const {
 }
 
 PolarMapHost build_polar_map(const PolarGrid& grid, double k_pixel_size, std::array<double, 2> center_yx,
-                             std::size_t det_y, std::size_t det_x, int subsample, const std::vector<float>& mask) {
+                             std::size_t det_y, std::size_t det_x, int subsample, const std::vector<float>& mask,
+                             const Ellipticity& ellipse) {
   require(grid.n_kr >= 1 && grid.n_kphi >= 1, "need at least one k_r and one k_phi bin");
   require(grid.k_min >= 0 && grid.k_max > grid.k_min, "k range must satisfy 0 <= LO < HI");
   require(subsample >= 1 && subsample <= 64, "polar sub-sampling must be in 1..64");
   const double cy = center_yx[0], cx = center_yx[1];
+  require(std::isfinite(cy) && std::isfinite(cx), "the beam centre is not a finite number");
+  require(ellipse.e >= 0 && ellipse.e < 1 && std::isfinite(ellipse.angle), "the ellipticity must be in [0, 1)");
   const double r_min = grid.k_min / k_pixel_size, r_max = grid.k_max / k_pixel_size;
-  // The strip must lie on the detector, or its outer bins would silently lose counts.
-  const double room = std::min({cy + 0.5, double(det_y) - 0.5 - cy, cx + 0.5, double(det_x) - 0.5 - cx});
-  if (r_max > room) {
+  // The strip must lie on the detector, or its outer bins would silently lose counts. Under
+  // an ellipse the outer edge reaches extent_y / extent_x from the centre along each axis.
+  const double reach_y = ellipse.extent_y(r_max), reach_x = ellipse.extent_x(r_max);
+  const double room_y = std::min(cy + 0.5, double(det_y) - 0.5 - cy), room_x = std::min(cx + 0.5, double(det_x) - 0.5 - cx);
+  if (reach_y > room_y || reach_x > room_x) {
+    const double fits = std::max(0.0, std::min(room_y / ellipse.extent_y(1.0), room_x / ellipse.extent_x(1.0)));
     std::ostringstream msg;
     msg << "k range up to " << grid.k_max << " 1/A (" << r_max << " px from the beam centre " << cy << "," << cx
-        << ") does not fit on the " << det_y << "x" << det_x << " detector; the largest k inside it is "
-        << std::max(0.0, room) * k_pixel_size << " 1/A";
+        << (ellipse.none() ? "" : ", stretched by the ellipse") << ") does not fit on the " << det_y << "x" << det_x
+        << " detector; the largest k inside it is " << fits * k_pixel_size << " 1/A";
     throw InputError(msg.str());
   }
 
@@ -43,10 +49,10 @@ PolarMapHost build_polar_map(const PolarGrid& grid, double k_pixel_size, std::ar
   // Entries per bin, built in pixel order; a small per-pixel accumulator merges sub-pixels.
   std::vector<std::vector<std::pair<std::int32_t, double>>> per_bin(n_bins);
   std::map<int, double> share;
-  const auto y_lo = std::size_t(std::max(0.0, std::floor(cy - r_max - 1)));
-  const auto y_hi = std::min(det_y, std::size_t(std::ceil(cy + r_max + 2)));
-  const auto x_lo = std::size_t(std::max(0.0, std::floor(cx - r_max - 1)));
-  const auto x_hi = std::min(det_x, std::size_t(std::ceil(cx + r_max + 2)));
+  const auto y_lo = std::size_t(std::max(0.0, std::floor(cy - reach_y - 1)));
+  const auto y_hi = std::min(det_y, std::size_t(std::ceil(cy + reach_y + 2)));
+  const auto x_lo = std::size_t(std::max(0.0, std::floor(cx - reach_x - 1)));
+  const auto x_hi = std::min(det_x, std::size_t(std::ceil(cx + reach_x + 2)));
   for (std::size_t y = y_lo; y < y_hi; ++y)
     for (std::size_t x = x_lo; x < x_hi; ++x) {
       const std::size_t pix = y * det_x + x;
@@ -54,8 +60,10 @@ PolarMapHost build_polar_map(const PolarGrid& grid, double k_pixel_size, std::ar
       share.clear();
       for (int sy = 0; sy < subsample; ++sy)
         for (int sx = 0; sx < subsample; ++sx) {
-          const double py = double(y) - 0.5 + (sy + 0.5) / subsample - cy;
-          const double px = double(x) - 0.5 + (sx + 0.5) / subsample - cx;
+          // The sub-pixel's offset on the detector, mapped back to undistorted k.
+          double py, px;
+          ellipse.undistort(double(y) - 0.5 + (sy + 0.5) / subsample - cy, double(x) - 0.5 + (sx + 0.5) / subsample - cx,
+                            py, px);
           const double r = std::hypot(py, px);
           if (r < r_min || r >= r_max) continue;
           const int ir = std::min(grid.n_kr - 1, int((r * k_pixel_size - grid.k_min) * inv_dk));

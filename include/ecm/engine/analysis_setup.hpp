@@ -19,4 +19,8 @@ struct Prepared {
 // Throws InputError on any inconsistency between the configuration and the data.
 Prepared prepare_analysis(const RunConfig& config, const io::InputDataset& input);
 
+// Detector area of each output bin [px]: the areas of the fine bins of `map` (the output
+// grid refined by `bin`) summed into the output bins of `grid`.
+std::vector<double> output_bin_area(const polar::PolarMapHost& map, const PolarGrid& grid, const binning::Factors& bin);
+
 }  // namespace ecm::engine

@@ -1,26 +1,43 @@
 #pragma once
-// Finding the beam centre from the data when the acquisition does not record it.
+// The beam centre of a pattern: from the direct beam where one stands out, else from the
+// first diffraction ring (registration/ring_fit), for data whose direct beam is behind a
+// beam stop, off the detector or absent.
 #include <array>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "ecm/io/input_dataset.hpp"
 
 namespace ecm::engine {
 
-// The centre of the direct beam: the intensity-weighted centroid of the pixels above half
-// the maximum of a mean diffraction pattern (the first cycles of up to 64 scan positions).
-// The direct beam is the brightest feature of a nanodiffraction pattern and is static to a
-// fraction of a pixel, so this is accurate to ~0.05 px on simulated data; a centre that
-// moves during the run is issue 3 (tracking). Every rank reads the same frames, so every
-// rank finds the same centre. Throws InputError if no bright disc stands out.
-std::array<double, 2> find_beam_center(const io::InputDataset& input);
+// The annulus in which the first ring is looked for [detector px]: the analysis strip.
+struct RingAnnulus {
+  double r_lo = 0, r_hi = 0;
+};
 
-// The same centroid on a given mean pattern (det_y x det_x, row-major): the
-// intensity-weighted centroid of the pixels above half the maximum over the median
-// background; nothing when no bright disc stands out (peak <= 4 x background). The
-// registration stage uses it per block of cycles to track a moving beam.
-std::optional<std::array<double, 2>> direct_beam_center(const std::vector<double>& pattern, std::size_t det_y,
-                                                        std::size_t det_x);
+struct FoundCenter {
+  std::array<double, 2> center{};  // [det px]
+  std::string method;              // how it was found, in words
+};
+
+// Finds the beam centre when the acquisition does not record it, from the mean of the
+// first frames of up to 64 scan positions (masked pixels left out): the direct beam's
+// centroid if one stands out (direct_beam_center), else a ring fit (fit_ring) started at
+// the ring's centroid. Every rank reads the same frames, so every rank finds the same
+// centre. Throws InputError if neither a direct beam nor a ring is found.
+FoundCenter find_beam_center(const io::InputDataset& input, const std::vector<float>& mask, RingAnnulus annulus);
+
+// The centre of the direct beam on a mean pattern (det_y x det_x, row-major, masked pixels
+// left out): the intensity-weighted centroid of the pixels above half the maximum over the
+// median background. Nothing unless a direct beam clearly stands out: the peak at least 4 x
+// the background, at least 2 pixels above half maximum (one is a hot pixel), those pixels
+// compact (rms radius under a quarter of the ring's inner radius, r_lo or 0.3 r_hi if
+// larger) and inside the ring's hole (within half that radius of ring_centroid). Without
+// a direct beam the brightest pixels are speckles on the ring, and their centroid is noise
+// (it moved the centre by 1-4 px on such data before these tests).
+std::optional<std::array<double, 2>> direct_beam_center(const std::vector<double>& pattern,
+                                                        const std::vector<float>& mask, std::size_t det_y,
+                                                        std::size_t det_x, RingAnnulus annulus);
 
 }  // namespace ecm::engine

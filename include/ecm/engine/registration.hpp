@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,10 @@ namespace ecm::engine {
 
 struct AnalysisSetup;
 
+// --ellipse: measure the ring's ellipticity and apply it when significant, ignore it, or
+// take it as given.
+enum class EllipseMode { measure, off, given };
+
 struct RegistrationOptions {
   bool drift = true;                   // --no-register: neither measured nor applied
   bool center_track = true;            // --no-center-track: one beam centre for the whole run
@@ -38,6 +43,8 @@ struct RegistrationOptions {
   std::string drift_file;              // "FILE.h5[:/path]": drift (t, 2) [scan px] given, not measured
   std::optional<std::array<double, 2>> vdf_k_range;  // [1/A] annular VDF detector; default the strip
   double center_tolerance_px = 0.05;   // a new polar map when the centre moved further [detector px]
+  EllipseMode ellipse_mode = EllipseMode::measure;
+  Ellipticity ellipse;                 // EllipseMode::given
 };
 
 // What the registration stage found, identical on every rank.
@@ -54,7 +61,15 @@ struct Registration {
   // Beam centre per cycle [detector px], (t, 2), and how it was obtained.
   std::vector<double> center_yx;
   std::string center_method;
+  bool center_moved = false;           // whether a measured movement is applied
   std::vector<double> center_block_cycle, center_block_yx;
+  // Projector-lens ellipticity the polar maps follow (none unless applied), what was
+  // measured (NaN if not) and how.
+  Ellipticity ellipse;
+  double ellipse_measured = std::numeric_limits<double>::quiet_NaN();
+  double ellipse_measured_angle = std::numeric_limits<double>::quiet_NaN();  // [rad]
+  double ellipse_sigma = std::numeric_limits<double>::quiet_NaN();
+  std::string ellipse_method = "off";
 
   // Smallest and largest drift per axis over cycles [0, n) (0 included: the origin).
   struct Extent {

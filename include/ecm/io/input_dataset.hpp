@@ -46,6 +46,7 @@ struct Calibration {
   double k_pixel_size = 0;                   // [1/A per detector pixel]
   std::array<double, 2> beam_center_yx{};    // [detector px], pixel-centre convention of geometry.hpp
   std::string beam_center_source;            // "option", "attribute", or "found" (engine/beam_center)
+  std::string beam_center_how;               // when found: how, in words
   double convergence = 0;                    // k_c, probe convergence semi-angle in k units [1/A]; 0 = unknown
   double scan_step_nm = 0;                   // real-space scan step [nm]; 0 = unknown (optional attribute)
 };

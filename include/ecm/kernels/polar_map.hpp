@@ -31,10 +31,13 @@ struct PolarMapHost {
 };
 
 // Builds the map. `mask` (det pixels, 1 = bad) may be empty; masked pixels contribute
-// nothing. subsample >= 1 is the number of sub-pixels per pixel edge.
+// nothing. subsample >= 1 is the number of sub-pixels per pixel edge. With an ellipse, a
+// sub-pixel's (k_r, k_phi) are those of its undistorted offset (core/geometry.hpp), so the
+// bins follow the elliptical ring; without one the map is what it always was.
 // Throws InputError if the strip is not inside the detector at this centre.
 PolarMapHost build_polar_map(const PolarGrid& grid, double k_pixel_size, std::array<double, 2> center_yx,
-                             std::size_t det_y, std::size_t det_x, int subsample, const std::vector<float>& mask);
+                             std::size_t det_y, std::size_t det_x, int subsample, const std::vector<float>& mask,
+                             const Ellipticity& ellipse = {});
 
 template <class MemSpace>
 struct PolarMap {

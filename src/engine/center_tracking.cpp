@@ -1,0 +1,198 @@
+#include "ecm/engine/center_tracking.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <sstream>
+
+#include "ecm/registration/ring_fit.hpp"
+#include "ecm/registration/shift_estimation.hpp"
+
+namespace ecm::engine {
+
+namespace {
+
+// A block's ring fit counts when its peak stands this many sigmas above the background.
+constexpr double kMinRingSignificance = 10.0;
+// The measured ellipticity must be this many sigmas from 0 to be applied.
+constexpr double kEllipseSigmas = 5.0;
+constexpr double kDegrees = 180.0 / kPi;
+
+std::vector<double> block_pattern(const CenterPatterns& P, std::size_t b) {
+  const std::size_t det = P.det_y * P.det_x;
+  return {P.sums.begin() + std::ptrdiff_t(b * det), P.sums.begin() + std::ptrdiff_t((b + 1) * det)};
+}
+
+// Scatter of a smooth track's knots: second differences of a smooth track are its noise,
+// rms sqrt(6) sigma (as for the drift). 0 with fewer than 3 knots.
+double scatter(const std::vector<double>& v) {
+  if (v.size() < 3) return 0.0;
+  double sum2 = 0.0;
+  for (std::size_t i = 1; i + 1 < v.size(); ++i) sum2 += std::pow(v[i - 1] - 2 * v[i] + v[i + 1], 2);
+  return std::sqrt(sum2 / double(v.size() - 2) / 6.0);
+}
+
+double range(const std::vector<double>& v) {
+  return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()) - *std::min_element(v.begin(), v.end());
+}
+
+std::string describe_ellipse(const Ellipticity& e) {
+  std::ostringstream s;
+  s.setf(std::ios::fixed);
+  s.precision(2);
+  s << 100.0 * e.e << " % at " << std::fmod(e.angle * kDegrees + 180.0, 180.0) << " deg";
+  return s.str();
+}
+
+// The ellipse of the run: given, off, or measured on the whole run's mean pattern.
+void settle_ellipse(const CenterSettings& S, const registration::RingFit& whole, Registration& reg) {
+  if (S.ellipse_mode == EllipseMode::off) {
+    reg.ellipse_method = "off (--ellipse off): circular polar maps";
+    return;
+  }
+  if (S.ellipse_mode == EllipseMode::given) {
+    reg.ellipse = S.ellipse_given;
+    reg.ellipse_method = "given: " + describe_ellipse(S.ellipse_given);
+    return;
+  }
+  if (!whole.ok) {
+    reg.ellipse_method = "not measured: the ring of the mean pattern did not fit (" + whole.why + "); circular polar maps";
+    return;
+  }
+  reg.ellipse_measured = whole.ellipse.e;
+  reg.ellipse_measured_angle = whole.ellipse.angle;
+  reg.ellipse_sigma = whole.sigma_e;
+  std::ostringstream m;
+  m.precision(2);
+  m << "measured on the ring of the run's mean pattern: " << describe_ellipse(whole.ellipse) << " (+-" << std::fixed
+    << 100.0 * whole.sigma_e << " %)";
+  if (whole.ellipse.e >= kMinEllipticity && whole.ellipse.e >= kEllipseSigmas * whole.sigma_e) {
+    reg.ellipse = whole.ellipse;
+    m << "; applied: the polar maps follow the ellipse";
+  } else {
+    m << std::defaultfloat << "; not applied: below " << 100.0 * kMinEllipticity << " % or " << kEllipseSigmas << " sigma";
+  }
+  reg.ellipse_method = m.str();
+}
+
+}  // namespace
+
+void track_center(const CenterPatterns& P, const CenterSettings& S, Registration& reg) {
+  const std::size_t n_t = reg.n_t, n_blocks = P.frames.size();
+  reg.center_yx.resize(2 * n_t);
+  for (std::size_t t = 0; t < n_t; ++t) reg.center_yx[2 * t] = S.start[0], reg.center_yx[2 * t + 1] = S.start[1];
+  reg.center_method = "static (" + S.start_source + (S.start_how.empty() ? "" : ": " + S.start_how) + ")";
+
+  std::vector<double> mean(P.det_y * P.det_x, 0.0);
+  std::size_t total = 0;
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    total += P.frames[b];
+    const auto block = block_pattern(P, b);
+    for (std::size_t i = 0; i < mean.size(); ++i) mean[i] += block[i];
+  }
+  if (total == 0) return;
+
+  const bool direct = direct_beam_center(mean, P.mask, P.det_y, P.det_x, S.annulus).has_value();
+  registration::RingFitOptions whole_options;
+  whole_options.center_guess = S.start;
+  whole_options.r_lo = S.annulus.r_lo;
+  whole_options.r_hi = S.annulus.r_hi;
+  whole_options.fit_ellipse = S.ellipse_mode == EllipseMode::measure;
+  whole_options.ellipse = S.ellipse_mode == EllipseMode::given ? S.ellipse_given : Ellipticity{};
+  const bool need_ring = S.ellipse_mode == EllipseMode::measure || (S.track && !direct);
+  const auto whole = need_ring ? registration::fit_ring(mean, P.mask, P.det_y, P.det_x, whole_options)
+                               : registration::RingFit{};
+  settle_ellipse(S, whole, reg);
+  // A centre ecm found on the first frames is refined on the whole run's mean pattern
+  // (the same method, on up to 8 x the frames); a track, if applied, replaces it below.
+  if (S.start_source == "found") {
+    std::optional<std::array<double, 2>> refined;
+    if (direct)
+      refined = direct_beam_center(mean, P.mask, P.det_y, P.det_x, S.annulus);
+    else if (whole.ok)
+      refined = whole.center;
+    if (refined) {
+      for (std::size_t t = 0; t < n_t; ++t) reg.center_yx[2 * t] = (*refined)[0], reg.center_yx[2 * t + 1] = (*refined)[1];
+      reg.center_method += ", refined on the mean pattern of the " + std::to_string(total) + " frames read";
+    }
+  }
+  if (!S.track) return;
+
+  // One centre per block: the direct beam's centroid, or the ring with the ellipse held.
+  std::ostringstream how;
+  how << (direct ? "direct-beam centroid" : "ring fit (no direct beam)") << " per block of " << S.center_block
+      << " cycles (one in " << S.stride << " read)";
+  if (!direct && !whole.ok) {
+    reg.center_method += "; not tracked: no direct beam, and the ring of the mean pattern did not fit (" + whole.why + ")";
+    return;
+  }
+  registration::RingFitOptions block_options = whole_options;
+  block_options.fit_ellipse = false;
+  block_options.ellipse = reg.ellipse;
+  if (whole.ok) block_options.center_guess = whole.center;
+  std::vector<double> knot_t, cy, cx;
+  std::size_t n_read = 0;
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    if (P.frames[b] == 0) continue;
+    ++n_read;
+    const auto pattern = block_pattern(P, b);
+    std::optional<std::array<double, 2>> c;
+    if (direct) {
+      c = direct_beam_center(pattern, P.mask, P.det_y, P.det_x, S.annulus);
+    } else {
+      const auto ring = registration::fit_ring(pattern, P.mask, P.det_y, P.det_x, block_options);
+      if (ring.ok && ring.significance >= kMinRingSignificance) c = ring.center;
+    }
+    if (!c) continue;
+    knot_t.push_back(P.block_cycle[b]);
+    cy.push_back((*c)[0]);
+    cx.push_back((*c)[1]);
+  }
+
+  // A centre the user or the file gave is kept at cycle 0 and only its movement is
+  // tracked: an undercorrected detector (dark offsets, hot pixels) can bias a centroid,
+  // but a static bias cancels in the movement. A centre ecm found itself is replaced by
+  // the track as measured.
+  const bool given = S.start_source != "found";
+  std::vector<double> ty, tx;
+  if (!knot_t.empty()) {
+    ty = registration::piecewise_linear(knot_t, cy, n_t);
+    tx = registration::piecewise_linear(knot_t, cx, n_t);
+  }
+  const double oy = given && !ty.empty() ? S.start[0] - ty[0] : 0.0;
+  const double ox = given && !tx.empty() ? S.start[1] - tx[0] : 0.0;
+  for (std::size_t i = 0; i < knot_t.size(); ++i) {
+    reg.center_block_cycle.push_back(knot_t[i]);
+    reg.center_block_yx.insert(reg.center_block_yx.end(), {cy[i] + oy, cx[i] + ox});
+  }
+
+  // Trust gates: enough blocks measured, a scatter small enough to matter, and a movement
+  // well above that scatter. Otherwise the start centre stays.
+  const double spread = std::max(scatter(cy), scatter(cx)), moved = std::max(range(cy), range(cx));
+  std::ostringstream m;
+  m.precision(3);
+  m << how.str() << ": " << knot_t.size() << " of " << n_read << " blocks measured, range " << moved << " px, scatter "
+    << spread << " px";
+  if (knot_t.size() < 3 || 2 * knot_t.size() < n_read) {
+    reg.center_method += "; not tracked: " + m.str() + " (too few blocks measured)";
+    return;
+  }
+  if (spread > kMaxCenterScatterPx) {
+    m << " (not trusted above " << kMaxCenterScatterPx << " px)";
+    reg.center_method += "; not tracked: " + m.str();
+    return;
+  }
+  if (moved < std::max(S.min_movement_px, 6.0 * spread)) {
+    reg.center_method += "; kept: " + m.str() + ", no movement beyond 6 x the scatter";
+    return;
+  }
+  for (std::size_t t = 0; t < n_t; ++t) {
+    reg.center_yx[2 * t] = ty[t] + oy;
+    reg.center_yx[2 * t + 1] = tx[t] + ox;
+  }
+  reg.center_moved = true;
+  reg.center_method = "tracked: " + m.str() + ", piecewise linear" +
+                      (given ? ", movement added to the " + S.start_source + " centre at cycle 0" : "");
+}
+
+}  // namespace ecm::engine
