@@ -58,15 +58,21 @@ std::optional<std::array<double, 2>> direct_beam_center(const std::vector<double
   std::nth_element(values.begin(), values.begin() + std::ptrdiff_t(values.size() / 2), values.end());
   const double background = values[values.size() / 2];
   if (!(peak > 4.0 * background + 1e-12)) return std::nullopt;
-  const double level = background + 0.5 * (peak - background);
+  // A saturated beam is a plateau at the counter's limit, often on a halo that is not
+  // symmetric about it: its centre is that of the plateau (pixels within 5 % of the peak),
+  // unweighted. An unsaturated beam: the weighted centroid above half maximum.
+  std::size_t at_peak = 0;
+  for (std::size_t i = 0; i < pattern.size(); ++i) at_peak += usable(pattern, mask, i) && pattern[i] == peak;
+  const bool saturated = at_peak >= 5;
+  const double level = background + (saturated ? 0.95 : 0.5) * (peak - background);
   double sum = 0, sy = 0, sx = 0, syy = 0, sxx = 0;
   std::size_t n_above = 0;
   for (std::size_t y = 0; y < det_y; ++y)
     for (std::size_t x = 0; x < det_x; ++x) {
       const std::size_t i = y * det_x + x;
       if (!usable(pattern, mask, i)) continue;
-      const double v = pattern[i] - level;
-      if (v <= 0) continue;
+      if (!(pattern[i] > level || (saturated && pattern[i] == peak))) continue;
+      const double v = saturated ? 1.0 : pattern[i] - level;
       ++n_above;
       sum += v;
       sy += v * double(y), sx += v * double(x);
@@ -77,7 +83,7 @@ std::optional<std::array<double, 2>> direct_beam_center(const std::vector<double
   // Compact, and inside the ring's hole: a bright speckle is compact too, but on the ring.
   const double inner = std::max(annulus.r_lo, 0.3 * annulus.r_hi);
   const double rms_radius = std::sqrt(std::max(0.0, syy / sum - cy * cy + sxx / sum - cx * cx));
-  if (!(rms_radius <= 0.25 * inner)) return std::nullopt;
+  if (!(rms_radius <= 0.5 * inner)) return std::nullopt;
   const auto ring = registration::ring_centroid(pattern, mask, det_y, det_x);
   if (!(std::hypot(cy - ring[0], cx - ring[1]) <= 0.5 * inner)) return std::nullopt;
   return std::array<double, 2>{cy, cx};

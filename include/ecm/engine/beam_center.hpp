@@ -30,10 +30,12 @@ FoundCenter find_beam_center(const io::InputDataset& input, const std::vector<fl
 
 // The centre of the direct beam on a mean pattern (det_y x det_x, row-major, masked pixels
 // left out): the intensity-weighted centroid of the pixels above half the maximum over the
-// median background. Nothing unless a direct beam clearly stands out: the peak at least 4 x
-// the background, at least 2 pixels above half maximum (one is a hot pixel), those pixels
-// compact (rms radius under a quarter of the ring's inner radius, r_lo or 0.3 r_hi if
-// larger) and inside the ring's hole (within half that radius of ring_centroid). Without
+// median background, or, when at least 5 pixels share the maximum (a saturated beam), the
+// centroid of the plateau within 5 % of it. Nothing unless a direct beam clearly stands
+// out: the peak at least 4 x the background, at least 2 pixels above the level (one is a
+// hot pixel), those pixels compact (rms radius under half the ring's inner radius, r_lo or
+// 0.3 r_hi if larger) and inside the ring's hole (within half that radius of
+// ring_centroid). Without
 // a direct beam the brightest pixels are speckles on the ring, and their centroid is noise
 // (it moved the centre by 1-4 px on such data before these tests).
 std::optional<std::array<double, 2>> direct_beam_center(const std::vector<double>& pattern,
