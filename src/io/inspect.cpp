@@ -84,6 +84,13 @@ void describe_registration(std::ostringstream& out, hid_t file) {
     out << "\n";
     if (h5::has_attribute(centre, "method")) out << "    " << h5::read_attribute_string(centre, "method") << "\n";
   }
+  if (h5::link_exists(file, "/registration/ellipse")) {
+    h5::Handle ellipse = h5::open_dataset(file, "/registration/ellipse");
+    const auto e = h5::read_dataset<double>(file, "/registration/ellipse");
+    if (e.size() == 2)
+      out << "  ring ellipse               e = " << 100.0 * e[0] << " % at " << e[1] << " deg (polar maps)\n";
+    if (h5::has_attribute(ellipse, "method")) out << "    " << h5::read_attribute_string(ellipse, "method") << "\n";
+  }
 }
 
 void describe_result(std::ostringstream& out, hid_t file) {
