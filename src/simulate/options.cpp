@@ -185,8 +185,11 @@ std::vector<OptionSpec> build_table() {
   t.push_back(number("dark-spread", "D", "pixel-to-pixel rms of the dark offset [counts]", &C::dark_spread));
   t.push_back(number("read-noise", "R", "read noise rms per pixel and frame [counts]", &C::read_noise));
   t.push_back(count("hot-pixels", "number of hot pixels (stuck at --hot-value, flagged in /mask)", &C::hot_pixels));
-  t.push_back(number("hot-value", "C", "value of hot pixels [counts], clamped to the dtype range",
+  t.push_back(number("hot-value", "C", "value of hot pixels [counts], clamped to the dtype range and --saturation",
                      &C::hot_pixel_value));
+  t.push_back(number("saturation", "COUNTS",
+                     "counter depth: raw values are clipped at COUNTS after the detector response, e.g. 4095 for "
+                     "12 bit [counts] (0: only the dtype's range)", &C::saturation_counts));
   t.push_back({"seed", "N", "random seed; the dataset depends on the configuration and the seed only",
                [](C& c, const std::string& v) { c.seed = static_cast<std::uint64_t>(to_size("seed", v)); },
                [](const C& c) { return std::to_string(c.seed); }});

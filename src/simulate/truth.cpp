@@ -71,6 +71,8 @@ void write_truth(const SimConfig& cfg, const Tracks& tracks, const std::string& 
   h5::write_attribute(g, "scan_shape", std::vector<double>{static_cast<double>(ny), static_cast<double>(nx)});
   h5::write_attribute(g, "sector_rule", std::string("sector j covers phi in [j*2pi/n, (j+1)*2pi/n), "
                                                     "tau(k) = tau_sector * (k/k_peak)^kr_exponent"));
+  // The counter depth: what the analysis has to survive.
+  h5::write_attribute(g, "saturation_counts", cfg.saturation_counts);
 }
 
 Truth Truth::load(const std::string& truth_path) {

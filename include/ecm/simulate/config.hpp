@@ -83,7 +83,11 @@ struct SimConfig {
   double dark_spread = 0.0;          // [counts] pixel-to-pixel rms of the dark offset
   double read_noise = 0.0;           // [counts] rms per pixel per frame
   std::size_t hot_pixels = 0;        // pixels stuck at hot_pixel_value (listed in /mask)
-  double hot_pixel_value = 4000.0;   // [counts] clamped to the dtype range
+  double hot_pixel_value = 4000.0;   // [counts] clamped to the dtype range (and to saturation_counts)
+  // [counts] counter depth: raw values (hot pixels included) are clipped at this level
+  // after the detector response, e.g. 4095 for a 12-bit counter; a whole number within the
+  // dtype's range. 0: only the dtype's range (integers are clamped to it, float32 is not).
+  double saturation_counts = 0.0;
 
   // --- run ------------------------------------------------------------------------------
   std::uint64_t seed = 1;         // the dataset is a function of the configuration and this seed only
