@@ -48,6 +48,9 @@ void validate(const SimConfig& c) {
   require(c.dose >= 0, "--dose must be >= 0 (electrons per pixel per frame)");
   require(c.background >= 0, "--background must be >= 0");
   require(c.direct_beam >= 0, "--direct-beam must be >= 0");
+  require(c.beam_stop_radius_px >= 0, "--beam-stop must be >= 0 (radius in detector px; 0: none)");
+  require(c.beam_stop_arm_px >= 0, "--beam-stop-arm must be >= 0 (width in detector px; 0: none)");
+  require(c.beam_stop_arm_px == 0 || c.beam_stop_radius_px > 0, "--beam-stop-arm needs a --beam-stop disc to start from");
   require(c.contrast >= 0 && c.contrast <= 1, "--contrast must be in [0, 1]");
   require(c.tau_median_s > 0, "--tau must be positive (seconds)");
   require(c.sigma_ln_tau >= 0, "--sigma-ln-tau must be >= 0");

@@ -142,6 +142,12 @@ std::vector<OptionSpec> build_table() {
                      "flat background relative to the ring height: I(k) = dose*(G(k)+B)/(1+B)", &C::background));
   t.push_back(number("direct-beam", "E", "direct-beam disc intensity [electrons/px/frame] (0: no disc)",
                      &C::direct_beam));
+  t.push_back(number("beam-stop", "R",
+                     "radius of an opaque beam stop fixed at the t = 0 beam centre [detector px]: pixels inside "
+                     "read the dark level and read noise only (0: none)", &C::beam_stop_radius_px));
+  t.push_back(number("beam-stop-arm", "W",
+                     "width of the beam stop's arm from its disc to the detector edge along +x [detector px] "
+                     "(0: no arm)", &C::beam_stop_arm_px));
   t.push_back(number("contrast", "A", "speckle contrast A of g2 = 1 + A exp(-2 (t/tau)^beta), in [0, 1]",
                      &C::contrast));
   t.push_back(number("tau", "S", "median relaxation time [s]", &C::tau_median_s));

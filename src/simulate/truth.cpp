@@ -71,7 +71,12 @@ void write_truth(const SimConfig& cfg, const Tracks& tracks, const std::string& 
   h5::write_attribute(g, "scan_shape", std::vector<double>{static_cast<double>(ny), static_cast<double>(nx)});
   h5::write_attribute(g, "sector_rule", std::string("sector j covers phi in [j*2pi/n, (j+1)*2pi/n), "
                                                     "tau(k) = tau_sector * (k/k_peak)^kr_exponent"));
-  // The counter depth: what the analysis has to survive.
+  // Beam stop and counter depth: what the analysis has to survive.
+  h5::write_attribute(g, "beam_stop_radius_px", cfg.beam_stop_radius_px);
+  h5::write_attribute(g, "beam_stop_arm_px", cfg.beam_stop_arm_px);
+  h5::write_attribute(g, "beam_stop_rule", std::string("opaque where the pixel centre lies within beam_stop_radius_px "
+                                                       "of the beam centre at t = 0, or within beam_stop_arm_px / 2 "
+                                                       "of its row on the +x side; fixed over the run"));
   h5::write_attribute(g, "saturation_counts", cfg.saturation_counts);
 }
 

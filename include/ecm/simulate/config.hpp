@@ -50,6 +50,14 @@ struct SimConfig {
   double background = 0.1;
   double direct_beam = 20.0;  // [electrons/px/frame] static disc of radius k_c at the centre (0: none)
 
+  // --- beam stop (simulate/optics.hpp) ---------------------------------------------------
+  // Opaque beam stop fixed on the detector at the t = 0 beam centre (it does not follow
+  // beam-centre drift): no electrons reach pixels whose centre lies within the radius, or
+  // within the arm (half width beam_stop_arm_px / 2 about the centre row, from the centre to
+  // the detector edge along +x). Those pixels read the dark level and read noise only.
+  double beam_stop_radius_px = 0.0;  // [detector px] 0: no stop
+  double beam_stop_arm_px = 0.0;     // [detector px] arm width; 0: no arm
+
   // --- dynamics -----------------------------------------------------------------------
   double contrast = 0.3;       // A of g2 = 1 + A exp(-2 (t/tau)^beta), 0 <= A <= 1
   double tau_median_s = 5.0;   // [s] median relaxation time (20 time steps by default)
