@@ -48,6 +48,8 @@ void validate(const SimConfig& c) {
   require(c.dose >= 0, "--dose must be >= 0 (electrons per pixel per frame)");
   require(c.background >= 0, "--background must be >= 0");
   require(c.direct_beam >= 0, "--direct-beam must be >= 0");
+  require(c.ellipticity >= 0 && c.ellipticity <= 0.2, "--ellipticity E must be in [0, 0.2] (axis ratio 1 + E)");
+  require(std::fabs(c.ellipticity_angle_deg) <= 360, "--ellipticity ANGLE must be within [-360, 360] degrees");
   require(c.beam_stop_radius_px >= 0, "--beam-stop must be >= 0 (radius in detector px; 0: none)");
   require(c.beam_stop_arm_px >= 0, "--beam-stop-arm must be >= 0 (width in detector px; 0: none)");
   require(c.beam_stop_arm_px == 0 || c.beam_stop_radius_px > 0, "--beam-stop-arm needs a --beam-stop disc to start from");

@@ -142,6 +142,11 @@ std::vector<OptionSpec> build_table() {
                      "flat background relative to the ring height: I(k) = dose*(G(k)+B)/(1+B)", &C::background));
   t.push_back(number("direct-beam", "E", "direct-beam disc intensity [electrons/px/frame] (0: no disc)",
                      &C::direct_beam));
+  t.push_back(number_pair("ellipticity", "E,ANGLE",
+                          "projector ellipticity of the whole pattern: stretched by sqrt(1+E) along the direction at "
+                          "ANGLE [deg] (polar angle, from +x towards +y) and shrunk by 1/sqrt(1+E) across it, so a "
+                          "ring's axis ratio is 1+E and its area is kept; E in [0, 0.2] (0: round)",
+                          &C::ellipticity, &C::ellipticity_angle_deg));
   t.push_back(number("beam-stop", "R",
                      "radius of an opaque beam stop fixed at the t = 0 beam centre [detector px]: pixels inside "
                      "read the dark level and read noise only (0: none)", &C::beam_stop_radius_px));
