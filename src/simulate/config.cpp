@@ -1,12 +1,25 @@
 #include "ecm/simulate/config.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 #include "ecm/core/error.hpp"
 
 namespace ecm::simulate {
 
 std::string layout_name(Layout layout) { return layout == Layout::stream ? "stream" : "5d"; }
+
+namespace {
+// Largest value an integer element type of /frames stores (float32 has no such limit here).
+std::uint64_t largest_integer(h5::DType dtype) {
+  switch (dtype) {
+    case h5::DType::u8: return std::numeric_limits<std::uint8_t>::max();
+    case h5::DType::u16: return std::numeric_limits<std::uint16_t>::max();
+    default: return std::numeric_limits<std::uint32_t>::max();
+  }
+}
+}  // namespace
 
 std::size_t SimConfig::bytes_per_value() const {
   switch (dtype) {
@@ -35,6 +48,11 @@ void validate(const SimConfig& c) {
   require(c.dose >= 0, "--dose must be >= 0 (electrons per pixel per frame)");
   require(c.background >= 0, "--background must be >= 0");
   require(c.direct_beam >= 0, "--direct-beam must be >= 0");
+  require(c.ellipticity >= 0 && c.ellipticity <= 0.2, "--ellipticity E must be in [0, 0.2] (axis ratio 1 + E)");
+  require(std::fabs(c.ellipticity_angle_deg) <= 360, "--ellipticity ANGLE must be within [-360, 360] degrees");
+  require(c.beam_stop_radius_px >= 0, "--beam-stop must be >= 0 (radius in detector px; 0: none)");
+  require(c.beam_stop_arm_px >= 0, "--beam-stop-arm must be >= 0 (width in detector px; 0: none)");
+  require(c.beam_stop_arm_px == 0 || c.beam_stop_radius_px > 0, "--beam-stop-arm needs a --beam-stop disc to start from");
   require(c.contrast >= 0 && c.contrast <= 1, "--contrast must be in [0, 1]");
   require(c.tau_median_s > 0, "--tau must be positive (seconds)");
   require(c.sigma_ln_tau >= 0, "--sigma-ln-tau must be >= 0");
@@ -59,6 +77,11 @@ void validate(const SimConfig& c) {
   require(c.dark_level >= 0 && c.dark_spread >= 0, "--dark-level and --dark-spread must be >= 0");
   require(c.read_noise >= 0, "--read-noise must be >= 0");
   require(c.hot_pixels <= c.det_y * c.det_x, "--hot-pixels exceeds the number of detector pixels");
+  require(c.saturation_counts >= 0 && c.saturation_counts == std::floor(c.saturation_counts),
+          "--saturation must be a whole number of counts >= 0 (0: only the dtype's range)");
+  require(c.dtype == h5::DType::f32 || c.saturation_counts <= static_cast<double>(largest_integer(c.dtype)),
+          "--saturation exceeds the largest " + h5::dtype_name(c.dtype) + " value (" +
+              std::to_string(largest_integer(c.dtype)) + ")");
   require(c.memory_budget_mb > 0, "--memory-budget must be positive (MiB)");
   // A typo in --scan/--cycles/--detector should fail here, not after hours of writing.
   const double expected = c.dataset_bytes();

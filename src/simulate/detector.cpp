@@ -13,7 +13,8 @@ DetectorModel::DetectorModel(const SimConfig& cfg) {
   dark_.assign(n, cfg.dark_level);
   hot_.assign(n, 0);
   read_noise_ = cfg.read_noise;
-  cfg_hot_value_ = cfg.hot_pixel_value;
+  if (cfg.saturation_counts > 0) saturation_ = cfg.saturation_counts;
+  hot_value_ = std::min(cfg.hot_pixel_value, saturation_);
   // Each per-pixel property has its own stream, drawn in pixel order, so it is the same
   // on every rank and does not change when another property is switched on.
   if (cfg.gain_spread > 0) {

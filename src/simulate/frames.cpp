@@ -9,7 +9,13 @@
 namespace ecm::simulate {
 
 FrameGenerator::FrameGenerator(const SimConfig& cfg)
-    : cfg_(cfg), tracks_(make_tracks(cfg)), tau_map_(cfg), thickness_(cfg), synth_(cfg, tracks_), detector_(cfg) {}
+    : cfg_(cfg),
+      tracks_(make_tracks(cfg)),
+      tau_map_(cfg),
+      thickness_(cfg),
+      synth_(cfg, tracks_),
+      detector_(cfg),
+      beam_stop_(beam_stop_mask(cfg)) {}
 
 std::size_t FrameGenerator::bytes_per_position() const {
   return cfg_.cycles * cfg_.det_y * cfg_.det_x * (sizeof(float) + cfg_.bytes_per_value());
@@ -107,6 +113,10 @@ void FrameGenerator::expected(const ScanTile& tile, std::vector<float>& lambda) 
         for (std::size_t p = 0; p < N; ++p)
           l[p] = (annulus[p] ? ring[p] * (b * m + one_minus_b * l[p]) : ring[p] * m) + disc[p];
       }
+      // The stop removes every electron before counting: those pixels read the detector only.
+      if (!beam_stop_.empty())
+        for (std::size_t p = 0; p < N; ++p)
+          if (beam_stop_[p]) l[p] = 0.0f;
     }
   }
 }

@@ -142,6 +142,17 @@ std::vector<OptionSpec> build_table() {
                      "flat background relative to the ring height: I(k) = dose*(G(k)+B)/(1+B)", &C::background));
   t.push_back(number("direct-beam", "E", "direct-beam disc intensity [electrons/px/frame] (0: no disc)",
                      &C::direct_beam));
+  t.push_back(number_pair("ellipticity", "E,ANGLE",
+                          "projector ellipticity of the whole pattern: stretched by sqrt(1+E) along the direction at "
+                          "ANGLE [deg] (polar angle, from +x towards +y) and shrunk by 1/sqrt(1+E) across it, so a "
+                          "ring's axis ratio is 1+E and its area is kept; E in [0, 0.2] (0: round)",
+                          &C::ellipticity, &C::ellipticity_angle_deg));
+  t.push_back(number("beam-stop", "R",
+                     "radius of an opaque beam stop fixed at the t = 0 beam centre [detector px]: pixels inside "
+                     "read the dark level and read noise only (0: none)", &C::beam_stop_radius_px));
+  t.push_back(number("beam-stop-arm", "W",
+                     "width of the beam stop's arm from its disc to the detector edge along +x [detector px] "
+                     "(0: no arm)", &C::beam_stop_arm_px));
   t.push_back(number("contrast", "A", "speckle contrast A of g2 = 1 + A exp(-2 (t/tau)^beta), in [0, 1]",
                      &C::contrast));
   t.push_back(number("tau", "S", "median relaxation time [s]", &C::tau_median_s));
@@ -185,8 +196,11 @@ std::vector<OptionSpec> build_table() {
   t.push_back(number("dark-spread", "D", "pixel-to-pixel rms of the dark offset [counts]", &C::dark_spread));
   t.push_back(number("read-noise", "R", "read noise rms per pixel and frame [counts]", &C::read_noise));
   t.push_back(count("hot-pixels", "number of hot pixels (stuck at --hot-value, flagged in /mask)", &C::hot_pixels));
-  t.push_back(number("hot-value", "C", "value of hot pixels [counts], clamped to the dtype range",
+  t.push_back(number("hot-value", "C", "value of hot pixels [counts], clamped to the dtype range and --saturation",
                      &C::hot_pixel_value));
+  t.push_back(number("saturation", "COUNTS",
+                     "counter depth: raw values are clipped at COUNTS after the detector response, e.g. 4095 for "
+                     "12 bit [counts] (0: only the dtype's range)", &C::saturation_counts));
   t.push_back({"seed", "N", "random seed; the dataset depends on the configuration and the seed only",
                [](C& c, const std::string& v) { c.seed = static_cast<std::uint64_t>(to_size("seed", v)); },
                [](const C& c) { return std::to_string(c.seed); }});

@@ -70,7 +70,23 @@ void write_truth(const SimConfig& cfg, const Tracks& tracks, const std::string& 
   h5::write_attribute(g, "n_cycles", static_cast<std::int64_t>(T));
   h5::write_attribute(g, "scan_shape", std::vector<double>{static_cast<double>(ny), static_cast<double>(nx)});
   h5::write_attribute(g, "sector_rule", std::string("sector j covers phi in [j*2pi/n, (j+1)*2pi/n), "
-                                                    "tau(k) = tau_sector * (k/k_peak)^kr_exponent"));
+                                                    "tau(k) = tau_sector * (k/k_peak)^kr_exponent; k and phi "
+                                                    "of the undistorted offset q (see ellipticity_rule)"));
+  // Column and detector imperfections: what the analysis has to measure or survive.
+  h5::write_attribute(g, "ellipticity", cfg.ellipticity);
+  h5::write_attribute(g, "ellipticity_angle_deg", cfg.ellipticity_angle_deg);
+  h5::write_attribute(g, "ellipticity_rule",
+                      std::string("detector offset d = p - c(t) (y = row, x = column, px) = M q, q the undistorted "
+                                  "reciprocal offset in px at k_pixel_size; M = R(theta) diag(sqrt(1+E), "
+                                  "1/sqrt(1+E)) R(theta)^T with the major axis along (sin theta, cos theta) in (y, x), "
+                                  "i.e. at polar angle theta = ellipticity_angle_deg from +x towards +y; a ring of "
+                                  "radius r has semi-axes r sqrt(1+E) (along theta) and r / sqrt(1+E)"));
+  h5::write_attribute(g, "beam_stop_radius_px", cfg.beam_stop_radius_px);
+  h5::write_attribute(g, "beam_stop_arm_px", cfg.beam_stop_arm_px);
+  h5::write_attribute(g, "beam_stop_rule", std::string("opaque where the pixel centre lies within beam_stop_radius_px "
+                                                       "of the beam centre at t = 0, or within beam_stop_arm_px / 2 "
+                                                       "of its row on the +x side; fixed over the run"));
+  h5::write_attribute(g, "saturation_counts", cfg.saturation_counts);
 }
 
 Truth Truth::load(const std::string& truth_path) {
@@ -89,6 +105,11 @@ Truth Truth::load(const std::string& truth_path) {
   t.dose_ = scalar("dose");
   t.time_step_s_ = scalar("time_step_s");
   t.n_cycles_ = static_cast<std::size_t>(scalar("n_cycles"));
+  // Truth files written before the projector model have a round pattern.
+  if (h5::has_attribute(g, "ellipticity")) {
+    t.ellipticity_ = scalar("ellipticity");
+    t.ellipticity_angle_deg_ = scalar("ellipticity_angle_deg");
+  }
 
   h5::Handle tau = h5::open_dataset(file, "/truth/tau_sector");
   const auto shape = h5::dataset_shape(tau);

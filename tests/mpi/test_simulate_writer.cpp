@@ -74,11 +74,13 @@ TEST_CASE("simulated files are bit-identical on any number of ranks", "[simulate
     h5::DType dtype;
     double budget_mb;  // small budgets force tiles that are pieces of rows
     bool detector;
+    bool optics;  // ellipticity, beam stop and saturation
   };
-  const Case cases[] = {{"5d_u16", Layout::five_d, h5::DType::u16, 1024, true},
-                        {"stream_u8", Layout::stream, h5::DType::u8, 1024, false},
-                        {"stream_f32_pieces", Layout::stream, h5::DType::f32, 0.06, true},
-                        {"5d_u32_pieces", Layout::five_d, h5::DType::u32, 0.06, false}};
+  const Case cases[] = {{"5d_u16", Layout::five_d, h5::DType::u16, 1024, true, false},
+                        {"stream_u8", Layout::stream, h5::DType::u8, 1024, false, false},
+                        {"stream_f32_pieces", Layout::stream, h5::DType::f32, 0.06, true, false},
+                        {"5d_u32_pieces", Layout::five_d, h5::DType::u32, 0.06, false, false},
+                        {"5d_u16_optics_pieces", Layout::five_d, h5::DType::u16, 0.06, true, true}};
   for (const Case& k : cases) {
     SimConfig cfg = small_config();
     cfg.layout = k.layout;
@@ -90,6 +92,13 @@ TEST_CASE("simulated files are bit-identical on any number of ranks", "[simulate
       cfg.gain_spread = 0.05;
       cfg.read_noise = 1.5;
       cfg.hot_pixels = 3;
+    }
+    if (k.optics) {
+      cfg.ellipticity = 0.1;
+      cfg.ellipticity_angle_deg = 70;
+      cfg.beam_stop_radius_px = 2.5;
+      cfg.beam_stop_arm_px = 1.5;
+      cfg.saturation_counts = 40;
     }
     const std::string many = scratch(std::string(k.name) + "_many.h5"), one = scratch(std::string(k.name) + "_one.h5");
     const std::string truth_many = scratch(std::string(k.name) + "_truth_many.h5");
@@ -151,6 +160,9 @@ TEST_CASE("frames attributes and the truth file round-trip", "[simulate]") {
   SimConfig cfg = small_config();
   cfg.kr_exponent = 2.0;
   cfg.layout = Layout::stream;
+  cfg.ellipticity = 0.03;
+  cfg.ellipticity_angle_deg = 125;
+  cfg.beam_stop_radius_px = 3;
   const std::string out = scratch("attrs.h5"), truth_path = scratch("attrs_truth.h5");
   run_simulation(cfg, out, truth_path, MPI_COMM_WORLD);
   {
@@ -172,6 +184,15 @@ TEST_CASE("frames attributes and the truth file round-trip", "[simulate]") {
   CHECK(truth.tau_median_s() == cfg.tau_median_s);
   CHECK(truth.sigma_ln_tau() == cfg.sigma_ln_tau);
   CHECK(truth.n_cycles() == cfg.cycles);
+  CHECK(truth.ellipticity() == cfg.ellipticity);
+  CHECK(truth.ellipticity_angle_deg() == cfg.ellipticity_angle_deg);
+  {
+    h5::Handle f = h5::open_file_serial(truth_path);
+    h5::Handle g(h5::check(H5Gopen2(f, "/truth", H5P_DEFAULT), "opening group", "/truth"));
+    CHECK(h5::read_attribute_doubles(g, "beam_stop_radius_px") == std::vector<double>{3});
+    CHECK(h5::read_attribute_doubles(g, "saturation_counts") == std::vector<double>{0});
+    CHECK_THAT(h5::read_attribute_string(g, "ellipticity_rule"), Catch::Contains("(sin theta, cos theta)"));
+  }
   const std::vector<double> tau = TauMap(cfg).tau(0, 0, 5, 3);
   for (std::size_t y = 0; y < 5; ++y)
     for (std::size_t x = 0; x < 3; ++x)

@@ -50,6 +50,26 @@ struct SimConfig {
   double background = 0.1;
   double direct_beam = 20.0;  // [electrons/px/frame] static disc of radius k_c at the centre (0: none)
 
+  // --- column and detector imperfections (simulate/optics.hpp) ---------------------------
+  // Projector-lens ellipticity of the whole pattern (ring, direct beam, speckle). Detector
+  // offsets d = (dy, dx) = p - c(t) from the beam centre (y = row, x = column); angles as
+  // polar_angle(dy, dx), from +x towards +y. An undistorted reciprocal offset q (px at the
+  // nominal k_pixel_size) lands on the detector at d = M q,
+  //   M = R(theta) diag(sqrt(1+E), 1/sqrt(1+E)) R(theta)^T,  theta = ellipticity_angle_deg,
+  // the first entry acting along the unit vector (sin theta, cos theta) in (y, x), i.e. the
+  // direction whose polar angle is theta. A ring of radius r appears as an ellipse with
+  // semi-major r sqrt(1+E) along theta and semi-minor r / sqrt(1+E): a/b = 1 + E, area kept.
+  // Every k-dependent quantity (ring, disc, speckle annulus, the speckle field's lattice and
+  // so the sector and k of each tau) is a function of q = M^-1 d.
+  double ellipticity = 0.0;            // E, in [0, 0.2]; 0: round pattern
+  double ellipticity_angle_deg = 0.0;  // [deg] theta, direction of the major axis
+  // Opaque beam stop fixed on the detector at the t = 0 beam centre (it does not follow
+  // beam-centre drift): no electrons reach pixels whose centre lies within the radius, or
+  // within the arm (half width beam_stop_arm_px / 2 about the centre row, from the centre to
+  // the detector edge along +x). Those pixels read the dark level and read noise only.
+  double beam_stop_radius_px = 0.0;  // [detector px] 0: no stop
+  double beam_stop_arm_px = 0.0;     // [detector px] arm width; 0: no arm
+
   // --- dynamics -----------------------------------------------------------------------
   double contrast = 0.3;       // A of g2 = 1 + A exp(-2 (t/tau)^beta), 0 <= A <= 1
   double tau_median_s = 5.0;   // [s] median relaxation time (20 time steps by default)
@@ -83,7 +103,11 @@ struct SimConfig {
   double dark_spread = 0.0;          // [counts] pixel-to-pixel rms of the dark offset
   double read_noise = 0.0;           // [counts] rms per pixel per frame
   std::size_t hot_pixels = 0;        // pixels stuck at hot_pixel_value (listed in /mask)
-  double hot_pixel_value = 4000.0;   // [counts] clamped to the dtype range
+  double hot_pixel_value = 4000.0;   // [counts] clamped to the dtype range (and to saturation_counts)
+  // [counts] counter depth: raw values (hot pixels included) are clipped at this level
+  // after the detector response, e.g. 4095 for a 12-bit counter; a whole number within the
+  // dtype's range. 0: only the dtype's range (integers are clamped to it, float32 is not).
+  double saturation_counts = 0.0;
 
   // --- run ------------------------------------------------------------------------------
   std::uint64_t seed = 1;         // the dataset is a function of the configuration and this seed only

@@ -12,12 +12,14 @@
 // same order ((0,0), (0,1), (1,0), (1,1)), so the result does not depend on the tiling.
 // Memory: the tile's frames (float) plus one sample position's field.
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "ecm/core/geometry.hpp"
 #include "ecm/simulate/config.hpp"
 #include "ecm/simulate/detector.hpp"
 #include "ecm/simulate/domains.hpp"
+#include "ecm/simulate/optics.hpp"
 #include "ecm/simulate/pattern.hpp"
 
 namespace ecm::simulate {
@@ -33,7 +35,8 @@ class FrameGenerator {
   const DetectorModel& detector() const { return detector_; }
   SpeckleSynth& speckle() { return synth_; }
 
-  // Expected electrons per pixel of the tile, layout (t, y, x, det_y, det_x).
+  // Expected electrons per pixel of the tile, layout (t, y, x, det_y, det_x); 0 behind
+  // the beam stop.
   void expected(const ScanTile& tile, std::vector<float>& lambda);
   // Recorded values in the configured dtype, same layout; `out` holds
   // cycles * tile.positions() * det pixels elements of that type.
@@ -54,6 +57,7 @@ class FrameGenerator {
   ThicknessMap thickness_;
   SpeckleSynth synth_;
   DetectorModel detector_;
+  std::vector<std::uint8_t> beam_stop_;  // 1 = opaque (optics.hpp); empty: no stop
   std::vector<float> lambda_;
 };
 

@@ -15,7 +15,11 @@
 //                   at t = 0; all ones when thickness_contrast = 0
 //          attributes of /truth: beta, contrast, tau_median_s, sigma_ln_tau, domain_size_px,
 //          thickness_contrast, thickness_size_px,
-//          n_sectors, kr_exponent, k_peak_inv_angstrom, dose, time_step_s, n_cycles, ...
+//          n_sectors, kr_exponent, k_peak_inv_angstrom, dose, time_step_s, n_cycles, ...,
+//          ellipticity, ellipticity_angle_deg (+ ellipticity_rule, the convention of
+//          config.hpp), beam_stop_radius_px, beam_stop_arm_px, saturation_counts.
+//          /frames gets no attribute for these: the analysis has to measure them (the
+//          `simulator` INI text holds them, as it holds every option).
 #include <mpi.h>
 
 #include <cstddef>
@@ -37,7 +41,8 @@ class Truth {
   static Truth load(const std::string& truth_path);
 
   // True tau [s] at scan position (sy, sx) (sample frame at t = 0) for the k point
-  // (|k| in 1/A, azimuth phi in rad, any value: wrapped to [0, 2 pi)).
+  // (|k| in 1/A, azimuth phi in rad, any value: wrapped to [0, 2 pi)). With ellipticity,
+  // k and phi are those of the undistorted offset q = M^-1 d (config.hpp), not of d.
   double tau_s(std::size_t sy, std::size_t sx, double k_inv_angstrom, double phi_rad) const;
   double tau_sector_s(std::size_t sy, std::size_t sx, int sector) const;
 
@@ -54,6 +59,9 @@ class Truth {
   std::size_t scan_y() const { return ny_; }
   std::size_t scan_x() const { return nx_; }
   int n_sectors() const { return n_sectors_; }
+  // Projector ellipticity E and its major-axis angle [deg] (config.hpp); 0, 0 if round.
+  double ellipticity() const { return ellipticity_; }
+  double ellipticity_angle_deg() const { return ellipticity_angle_deg_; }
   // (T, 2) row-major: drift [scan px] and beam centre [detector px] per cycle.
   const std::vector<double>& drift_yx() const { return drift_yx_; }
   const std::vector<double>& beam_center_yx() const { return beam_center_yx_; }
@@ -62,7 +70,7 @@ class Truth {
   std::size_t ny_ = 0, nx_ = 0, n_cycles_ = 0;
   int n_sectors_ = 1;
   double beta_ = 1, contrast_ = 0, tau_median_s_ = 0, sigma_ln_tau_ = 0, domain_size_px_ = 0, kr_exponent_ = 0,
-         k_peak_ = 0, dose_ = 0, time_step_s_ = 0;
+         k_peak_ = 0, dose_ = 0, time_step_s_ = 0, ellipticity_ = 0, ellipticity_angle_deg_ = 0;
   std::vector<double> tau_, drift_yx_, beam_center_yx_;
 };
 
