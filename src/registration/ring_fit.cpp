@@ -116,6 +116,39 @@ struct Solved {
   double rss = 0;
 };
 
+// How many pixels one independent residual spans: the sum of the residuals' normalised
+// autocorrelation over offsets up to 3 px (at least 1). The covariance from (J^T J)^-1
+// assumes independent pixels; a mean pattern's residual is speckle a few pixels wide, so
+// it is scaled by this factor (on the simulated speckle of 3 px FWHM, about 5-10).
+double correlated_pixels(const RingModel& model, const Eigen::VectorXd& p, std::size_t det_y, std::size_t det_x) {
+  std::vector<double> residual(det_y * det_x, 0.0);
+  std::vector<char> present(det_y * det_x, 0);
+  double sum2 = 0.0;
+  for (const auto& px : *model.pixels) {
+    const std::size_t i = std::size_t(px.y) * det_x + std::size_t(px.x);
+    residual[i] = px.value - model.value(p, px);
+    present[i] = 1;
+    sum2 += residual[i] * residual[i];
+  }
+  if (!(sum2 > 0)) return 1.0;
+  constexpr long kReach = 3;
+  double area = 0.0;
+  for (long dy = -kReach; dy <= kReach; ++dy)
+    for (long dx = -kReach; dx <= kReach; ++dx) {
+      double sum = 0.0, norm = 0.0;
+      for (const auto& px : *model.pixels) {
+        const long y = long(px.y) + dy, x = long(px.x) + dx;
+        if (y < 0 || x < 0 || y >= long(det_y) || x >= long(det_x)) continue;
+        const std::size_t i = std::size_t(px.y) * det_x + std::size_t(px.x), j = std::size_t(y) * det_x + std::size_t(x);
+        if (!present[j]) continue;
+        sum += residual[i] * residual[j];
+        norm += residual[i] * residual[i];
+      }
+      if (norm > 0) area += sum / norm;
+    }
+  return std::max(1.0, area);
+}
+
 Solved solve(const RingModel& model, Eigen::VectorXd p) {
   Eigen::NumericalDiff<RingModel> numeric(model);
   Eigen::LevenbergMarquardt<Eigen::NumericalDiff<RingModel>, double> lm(numeric);
@@ -200,6 +233,7 @@ RingFit fit_ring(const std::vector<double>& pattern, const std::vector<float>& m
     if (!solved.converged || !p.allFinite()) break;
   }
   fit.pixels = pixels.size();
+  if (solved.converged && p.allFinite()) solved.covariance *= correlated_pixels(model, p, det_y, det_x);
   fit.center = center;
   fit.ellipse = o.fit_ellipse ? ellipse_of(s[0], s[1]) : o.ellipse;
   fit.radius = p[kR0];

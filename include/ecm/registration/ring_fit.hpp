@@ -34,7 +34,9 @@ struct RingFit {
   Ellipticity ellipse;
   double radius = 0, width = 0;         // r0, w [px]
   double amplitude = 0, background = 0; // A, B0 [pattern units]
-  double sigma_y = 0, sigma_x = 0;      // 1-sigma of the centre from the covariance [px]
+  // 1-sigma of the centre from the covariance, scaled for residuals correlated over
+  // neighbouring pixels (speckle), [px].
+  double sigma_y = 0, sigma_x = 0;
   double sigma_e = 0;                   // 1-sigma of the ellipticity (0 when held)
   double significance = 0;              // A over its 1-sigma
   std::size_t pixels = 0;               // pixels fitted
