@@ -49,7 +49,8 @@ FoundCenter find_beam_center(const io::InputDataset& input, const std::vector<fl
 
 std::optional<std::array<double, 2>> direct_beam_center(const std::vector<double>& pattern,
                                                         const std::vector<float>& mask, std::size_t det_y,
-                                                        std::size_t det_x, RingAnnulus annulus) {
+                                                        std::size_t det_x, RingAnnulus annulus,
+                                                        bool* saturated_out) {
   std::vector<double> values;
   double peak = -1e300;
   for (std::size_t i = 0; i < pattern.size(); ++i)
@@ -64,6 +65,7 @@ std::optional<std::array<double, 2>> direct_beam_center(const std::vector<double
   std::size_t at_peak = 0;
   for (std::size_t i = 0; i < pattern.size(); ++i) at_peak += usable(pattern, mask, i) && pattern[i] == peak;
   const bool saturated = at_peak >= 5;
+  if (saturated_out) *saturated_out = saturated;
   const double level = background + (saturated ? 0.95 : 0.5) * (peak - background);
   double sum = 0, sy = 0, sx = 0, syy = 0, sxx = 0;
   std::size_t n_above = 0;

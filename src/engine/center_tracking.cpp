@@ -92,16 +92,21 @@ void track_center(const CenterPatterns& P, const CenterSettings& S, Registration
   }
   if (total == 0) return;
 
-  const bool direct = direct_beam_center(mean, P.mask, P.det_y, P.det_x, S.annulus).has_value();
+  // A saturated direct beam keeps little sub-pixel information (which pixels clip, not how
+  // much light they got): its block centres scatter ~0.1 px and its track was 0.3 px off
+  // where the ring's was 0.06 px (docs/registration.md), so the ring tracks it if it fits.
+  bool saturated = false;
+  const bool beam = direct_beam_center(mean, P.mask, P.det_y, P.det_x, S.annulus, &saturated).has_value();
   registration::RingFitOptions whole_options;
   whole_options.center_guess = S.start;
   whole_options.r_lo = S.annulus.r_lo;
   whole_options.r_hi = S.annulus.r_hi;
   whole_options.fit_ellipse = S.ellipse_mode == EllipseMode::measure;
   whole_options.ellipse = S.ellipse_mode == EllipseMode::given ? S.ellipse_given : Ellipticity{};
-  const bool need_ring = S.ellipse_mode == EllipseMode::measure || (S.track && !direct);
+  const bool need_ring = S.ellipse_mode == EllipseMode::measure || (S.track && (!beam || saturated));
   const auto whole = need_ring ? registration::fit_ring(mean, P.mask, P.det_y, P.det_x, whole_options)
                                : registration::RingFit{};
+  const bool direct = beam && !(saturated && whole.ok && whole.significance >= kMinRingSignificance);
   settle_ellipse(S, whole, reg);
   // A centre ecm found on the first frames is refined on the whole run's mean pattern
   // (the same method, on up to 8 x the frames); a track, if applied, replaces it below.
@@ -120,7 +125,8 @@ void track_center(const CenterPatterns& P, const CenterSettings& S, Registration
 
   // One centre per block: the direct beam's centroid, or the ring with the ellipse held.
   std::ostringstream how;
-  how << (direct ? "direct-beam centroid" : "ring fit (no direct beam)") << " per block of " << S.center_block
+  how << (direct ? "direct-beam centroid" : beam ? "ring fit (the direct beam is saturated)" : "ring fit (no direct beam)")
+      << " per block of " << S.center_block
       << " cycles (one in " << S.stride << " read)";
   if (!direct && !whole.ok) {
     reg.center_method += "; not tracked: no direct beam, and the ring of the mean pattern did not fit (" + whole.why + ")";

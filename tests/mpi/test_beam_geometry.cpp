@@ -186,3 +186,34 @@ TEST_CASE("a 2 % elliptical ring is measured and followed; off and auto agree on
   for (std::size_t i = 0; i < a.size(); ++i) same += (std::isnan(a[i]) && std::isnan(b[i])) || a[i] == b[i];
   CHECK(same == a.size());
 }
+
+TEST_CASE("a moving beam is tracked from the ring behind a beam stop with an arm, and past a saturated direct beam", "[geometry]") {
+  const std::string dir = test::scratch_dir();
+  auto sim = small_acquisition();
+  sim.center_drift_y = 1.6;
+  sim.center_drift_x = -1.2;
+  // A stop of 5 px radius, fixed where the beam was at the start, with an arm 3 px wide
+  // across the ring to the detector's edge: the direct beam is gone and the ring has a gap.
+  sim.beam_stop_radius_px = 5.0;
+  sim.beam_stop_arm_px = 3.0;
+  simulate::run_simulation(sim, dir + "/stopped.h5", dir + "/stopped_truth.h5", MPI_COMM_WORLD);
+  // No stop, a direct beam far above an 8-bit counter: a flat-topped disc at 255.
+  sim.beam_stop_radius_px = sim.beam_stop_arm_px = 0.0;
+  sim.direct_beam = 2000.0;
+  sim.dtype = h5::DType::u8;
+  sim.saturation_counts = 255;
+  simulate::run_simulation(sim, dir + "/saturated.h5", dir + "/saturated_truth.h5", MPI_COMM_WORLD);
+  engine::run(run_config(dir, "stopped.h5", "stopped_tau.h5"), MPI_COMM_WORLD);
+  engine::run(run_config(dir, "saturated.h5", "saturated_tau.h5"), MPI_COMM_WORLD);
+  if (mpi::rank(MPI_COMM_WORLD) != 0) return;
+  for (const char* name : {"stopped", "saturated"}) {
+    const std::string out = dir + "/" + name + "_tau.h5";
+    const auto truth = read_doubles(dir + "/" + name + "_truth.h5", "/truth/beam_center_yx");
+    const auto tracked = read_doubles(out, "/registration/beam_center_yx");
+    const std::string method = registration_attribute(out, "/registration/beam_center_yx", "method");
+    INFO(name << ": tracked within " << max_distance(tracked, truth) << " px at worst; " << method);
+    CHECK(max_distance(tracked, truth) < 0.2);
+    CHECK(method.find(std::string(name) == "stopped" ? "ring fit (no direct beam)" : "ring fit (the direct beam is saturated)") !=
+          std::string::npos);
+  }
+}

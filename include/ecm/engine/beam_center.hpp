@@ -38,8 +38,10 @@ FoundCenter find_beam_center(const io::InputDataset& input, const std::vector<fl
 // ring_centroid). Without
 // a direct beam the brightest pixels are speckles on the ring, and their centroid is noise
 // (it moved the centre by 1-4 px on such data before these tests).
+// `saturated`, if given, is set to whether the plateau rule was used.
 std::optional<std::array<double, 2>> direct_beam_center(const std::vector<double>& pattern,
                                                         const std::vector<float>& mask, std::size_t det_y,
-                                                        std::size_t det_x, RingAnnulus annulus);
+                                                        std::size_t det_x, RingAnnulus annulus,
+                                                        bool* saturated = nullptr);
 
 }  // namespace ecm::engine
