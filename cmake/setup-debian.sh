@@ -14,6 +14,7 @@ packages=(
   gnuplot-nox                           # figures of `ecm report` (pngcairo terminal)
   zlib1g-dev                            # tests: png_check reads the report's PNGs
   slurmctld slurmd slurm-client munge   # a one-node SLURM cluster for the job-script tests
+  python3-numpy python3-h5py            # benchmark and test helpers (/usr/bin/python3)
 )
 missing=()
 for p in "${packages[@]}"; do

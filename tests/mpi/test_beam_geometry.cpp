@@ -9,29 +9,16 @@
 #include <cmath>
 
 #include "e2e_fixture.hpp"
+#include "registration_checks.hpp"
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/io/hdf5.hpp"
 #include "ecm/simulate/simulate.hpp"
 
 using namespace ecm;
+using test::max_distance;
+using test::read_doubles;
 
 namespace {
-
-std::vector<double> read_doubles(const std::string& path, const std::string& name) {
-  return h5::read_dataset<double>(h5::open_file_serial(path), name);
-}
-
-std::string registration_attribute(const std::string& path, const std::string& dataset, const std::string& name) {
-  h5::Handle f = h5::open_file_serial(path);
-  h5::Handle ds = h5::open_dataset(f, dataset);
-  return h5::read_attribute_string(ds, name);
-}
-
-double max_distance(const std::vector<double>& a, const std::vector<double>& b) {
-  double worst = 0.0;
-  for (std::size_t i = 0; i + 1 < a.size(); i += 2) worst = std::max(worst, std::hypot(a[i] - b[i], a[i + 1] - b[i + 1]));
-  return worst;
-}
 
 // A 4 x 4 scan of 400 cycles on a 48 x 48 detector at 1.5 e/px, as small as the test
 // budget allows and still a few thousand frames per registration pass.
@@ -68,25 +55,6 @@ std::vector<double> median_tau_per_kr(const std::string& path) {
   return medians;
 }
 
-// Azimuthal anisotropy of the ring's mean intensity: per k_r bin, rms over k_phi of the
-// scan-averaged mean intensity over its mean, averaged over k_r.
-double anisotropy(const std::string& run) {
-  const auto mean = test::read_floats(run, "/mean_intensity");
-  const std::size_t n_kr = read_doubles(run, "/axes/k_r").size(), n_kphi = read_doubles(run, "/axes/k_phi").size();
-  const std::size_t bins = n_kr * n_kphi, positions = mean.size() / bins;
-  double total = 0.0;
-  for (std::size_t r = 0; r < n_kr; ++r) {
-    std::vector<double> ring(n_kphi, 0.0);
-    for (std::size_t p = 0; p < positions; ++p)
-      for (std::size_t j = 0; j < n_kphi; ++j) ring[j] += mean[p * bins + r * n_kphi + j];
-    double m = 0, v = 0;
-    for (double x : ring) m += x / double(n_kphi);
-    for (double x : ring) v += (x - m) * (x - m) / double(n_kphi);
-    total += std::sqrt(v) / m / double(n_kr);
-  }
-  return total;
-}
-
 }  // namespace
 
 TEST_CASE("without a direct beam the centre is found and kept from the ring, and its drift tracked", "[geometry]") {
@@ -114,20 +82,20 @@ TEST_CASE("without a direct beam the centre is found and kept from the ring, and
   const auto truth = read_doubles(dir + "/nobeam_truth.h5", "/truth/beam_center_yx");
   // Given centre, no direct beam: kept exactly, no spurious movement (was 1.3-4 px).
   const auto kept = read_doubles(dir + "/nobeam_tau.h5", "/registration/beam_center_yx");
-  INFO(registration_attribute(dir + "/nobeam_tau.h5", "/registration/beam_center_yx", "method"));
+  INFO(test::read_text_attribute(dir + "/nobeam_tau.h5", "/registration/beam_center_yx", "method"));
   CHECK(max_distance(kept, truth) < 1e-9);
-  CHECK(registration_attribute(dir + "/nobeam_tau.h5", "/registration/beam_center_yx", "polar_maps") == "1");
+  CHECK(test::read_text_attribute(dir + "/nobeam_tau.h5", "/registration/beam_center_yx", "polar_maps") == "1");
   // Found from the ring: within 0.1 px, still one centre.
   const auto found = read_doubles(dir + "/nobeam_found_tau.h5", "/registration/beam_center_yx");
-  INFO(registration_attribute(dir + "/nobeam_found_tau.h5", "/registration/beam_center_yx", "method"));
+  INFO(test::read_text_attribute(dir + "/nobeam_found_tau.h5", "/registration/beam_center_yx", "method"));
   CHECK(max_distance(found, truth) < 0.1);
-  CHECK(registration_attribute(dir + "/nobeam_found_tau.h5", "/registration/beam_center_yx", "polar_maps") == "1");
+  CHECK(test::read_text_attribute(dir + "/nobeam_found_tau.h5", "/registration/beam_center_yx", "polar_maps") == "1");
   // A beam drifting 2 px, tracked from the ring within 0.2 px.
   const auto moving_truth = read_doubles(dir + "/nobeam_moving_truth.h5", "/truth/beam_center_yx");
   const auto tracked = read_doubles(dir + "/nobeam_moving_tau.h5", "/registration/beam_center_yx");
-  INFO(registration_attribute(dir + "/nobeam_moving_tau.h5", "/registration/beam_center_yx", "method"));
+  INFO(test::read_text_attribute(dir + "/nobeam_moving_tau.h5", "/registration/beam_center_yx", "method"));
   CHECK(max_distance(tracked, moving_truth) < 0.2);
-  CHECK(std::stoi(registration_attribute(dir + "/nobeam_moving_tau.h5", "/registration/beam_center_yx", "polar_maps")) > 1);
+  CHECK(std::stoi(test::read_text_attribute(dir + "/nobeam_moving_tau.h5", "/registration/beam_center_yx", "polar_maps")) > 1);
 }
 
 TEST_CASE("a 2 % elliptical ring is measured and followed; off and auto agree on a circular one", "[geometry]") {
@@ -154,16 +122,16 @@ TEST_CASE("a 2 % elliptical ring is measured and followed; off and auto agree on
 
   // Measured within 0.3 % (absolute) and 5 degrees, and applied.
   const auto measured = read_doubles(dir + "/oval_tau.h5", "/registration/ellipse_measured");
-  const std::string method = registration_attribute(dir + "/oval_tau.h5", "/registration/ellipse", "method");
+  const std::string method = test::read_text_attribute(dir + "/oval_tau.h5", "/registration/ellipse", "method");
   INFO(method);
   CHECK(measured[0] == Approx(0.02).margin(0.003));
   CHECK(std::fabs(std::remainder(measured[1] - 35.0, 180.0)) < 5.0);
-  CHECK(registration_attribute(dir + "/oval_tau.h5", "/registration/ellipse", "applied") == "yes");
+  CHECK(test::read_text_attribute(dir + "/oval_tau.h5", "/registration/ellipse", "applied") == "yes");
 
   // The polar maps follow it: the ring's mean intensity is as isotropic over k_phi as the
   // circular ring's, and more so than with --ellipse off.
-  const double a_round = anisotropy(dir + "/round_tau.h5"), a_oval = anisotropy(dir + "/oval_tau.h5");
-  const double a_oval_off = anisotropy(dir + "/oval_off_tau.h5");
+  const double a_round = test::ring_anisotropy(dir + "/round_tau.h5"), a_oval = test::ring_anisotropy(dir + "/oval_tau.h5");
+  const double a_oval_off = test::ring_anisotropy(dir + "/oval_off_tau.h5");
   INFO("ring anisotropy: circular " << a_round << ", elliptical followed " << a_oval << ", elliptical with --ellipse off "
                                     << a_oval_off);
   CHECK(a_oval < 1.2 * a_round + 0.005);
@@ -179,7 +147,7 @@ TEST_CASE("a 2 % elliptical ring is measured and followed; off and auto agree on
   CHECK(t_round.front() > 1.3 * t_round.back());  // the dependence is there to be kept
 
   // On a circular ring the measurement is below the threshold: auto is exactly --ellipse off.
-  CHECK(registration_attribute(dir + "/round_tau.h5", "/registration/ellipse", "applied") == "no");
+  CHECK(test::read_text_attribute(dir + "/round_tau.h5", "/registration/ellipse", "applied") == "no");
   const auto a = test::read_floats(dir + "/round_tau.h5", "/tau"), b = test::read_floats(dir + "/round_off_tau.h5", "/tau");
   REQUIRE(a.size() == b.size());
   std::size_t same = 0;
@@ -210,7 +178,7 @@ TEST_CASE("a moving beam is tracked from the ring behind a beam stop with an arm
     const std::string out = dir + "/" + name + "_tau.h5";
     const auto truth = read_doubles(dir + "/" + name + "_truth.h5", "/truth/beam_center_yx");
     const auto tracked = read_doubles(out, "/registration/beam_center_yx");
-    const std::string method = registration_attribute(out, "/registration/beam_center_yx", "method");
+    const std::string method = test::read_text_attribute(out, "/registration/beam_center_yx", "method");
     INFO(name << ": tracked within " << max_distance(tracked, truth) << " px at worst; " << method);
     CHECK(max_distance(tracked, truth) < 0.2);
     CHECK(method.find(std::string(name) == "stopped" ? "ring fit (no direct beam)" : "ring fit (the direct beam is saturated)") !=

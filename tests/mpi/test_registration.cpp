@@ -9,36 +9,18 @@
 #include <filesystem>
 
 #include "e2e_fixture.hpp"
+#include "registration_checks.hpp"
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/io/hdf5.hpp"
 #include "ecm/simulate/simulate.hpp"
 
 using namespace ecm;
+using test::max_distance;
+using test::read_doubles;
+using test::read_text_attribute;
+using test::rms_distance;
 
 namespace {
-
-std::vector<double> read_doubles(const std::string& path, const std::string& name) {
-  return h5::read_dataset<double>(h5::open_file_serial(path), name);
-}
-
-std::string read_text_attribute(const std::string& path, const std::string& dataset, const std::string& name) {
-  h5::Handle f = h5::open_file_serial(path);
-  h5::Handle ds = h5::open_dataset(f, dataset);
-  return h5::read_attribute_string(ds, name);
-}
-
-// RMS over cycles of the 2-D distance between two (t, 2) tracks.
-double rms_distance(const std::vector<double>& a, const std::vector<double>& b) {
-  double sum = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) sum += (a[i] - b[i]) * (a[i] - b[i]);
-  return std::sqrt(sum / double(a.size() / 2));
-}
-
-double max_distance(const std::vector<double>& a, const std::vector<double>& b) {
-  double worst = 0.0;
-  for (std::size_t i = 0; i + 1 < a.size(); i += 2) worst = std::max(worst, std::hypot(a[i] - b[i], a[i + 1] - b[i + 1]));
-  return worst;
-}
 
 struct Comparison {
   std::size_t pixels = 0;  // valid in both
@@ -91,26 +73,6 @@ double truth_correlation(const std::string& run, const std::string& truth_path) 
   for (std::size_t j = 0; j < a.size(); ++j)
     sab += (a[j] - ma) * (b[j] - mb), saa += (a[j] - ma) * (a[j] - ma), sbb += (b[j] - mb) * (b[j] - mb);
   return sab / std::sqrt(saa * sbb);
-}
-
-// Azimuthal anisotropy of the ring: per k_r bin, rms over k_phi of the scan-averaged mean
-// intensity relative to its mean, averaged over k_r.
-double anisotropy(const std::string& run) {
-  const auto mean = test::read_floats(run, "/mean_intensity");
-  const auto n_kr = h5::read_dataset<double>(h5::open_file_serial(run), "/axes/k_r").size();
-  const auto n_kphi = h5::read_dataset<double>(h5::open_file_serial(run), "/axes/k_phi").size();
-  const std::size_t bins = n_kr * n_kphi, positions = mean.size() / bins;
-  double total = 0.0;
-  for (std::size_t r = 0; r < n_kr; ++r) {
-    std::vector<double> ring(n_kphi, 0.0);
-    for (std::size_t p = 0; p < positions; ++p)
-      for (std::size_t j = 0; j < n_kphi; ++j) ring[j] += mean[p * bins + r * n_kphi + j];
-    double m = 0, v = 0;
-    for (double x : ring) m += x / double(n_kphi);
-    for (double x : ring) v += (x - m) * (x - m) / double(n_kphi);
-    total += std::sqrt(v) / m / double(n_kr);
-  }
-  return total;
 }
 
 engine::RunConfig drift_run_config(const test::SimulatedDataset& data, const std::string& out) {
@@ -227,9 +189,9 @@ TEST_CASE("a beam centre drifting 2 px is tracked and fed to the polar transform
   // The polar transform follows the beam: the ring's mean intensity stays isotropic in
   // k_phi as with a static beam, while a fixed centre sees the ring off-centre (a strong
   // k_phi modulation in every k_r bin).
-  const double a_static = anisotropy(dir + "/beam_static_tau.h5");
-  const double a_tracked = anisotropy(dir + "/beam_tracked_tau.h5");
-  const double a_fixed = anisotropy(dir + "/beam_fixed_tau.h5");
+  const double a_static = test::ring_anisotropy(dir + "/beam_static_tau.h5");
+  const double a_tracked = test::ring_anisotropy(dir + "/beam_tracked_tau.h5");
+  const double a_fixed = test::ring_anisotropy(dir + "/beam_fixed_tau.h5");
   const auto with_tracking = compare_tau(dir + "/beam_tracked_tau.h5", dir + "/beam_static_tau.h5");
   INFO("ring anisotropy (rms/mean over k_phi): static beam " << a_static << ", tracked " << a_tracked << ", fixed centre "
                                                              << a_fixed << "; tau tracked vs static: median ln ratio "
