@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Limits of the geometry stage (issue 13; docs/registration.md): how low a dose, how small
 # a scan and how large a movement the beam centre from the ring (no direct beam) and the
-# ellipse measurement take, against the simulator's truth. Each case simulates a 48 x 48
-# detector acquisition, runs `ecm run` on RANKS ranks (default 2) and compares
+# ellipse measurement take, against the simulator's truth. Each case simulates a 64 x 64
+# detector acquisition (0.026 1/A per px: room for the strip to move 10 px), runs `ecm run` on RANKS ranks (default 2) and compares
 # /registration with /truth. Writes $OUT_DIR/geometry_limits.csv and prints it.
 #   benchmarks/geometry_limits.sh [BUILD_DIR] [OUT_DIR]
 set -euo pipefail
@@ -20,7 +20,7 @@ one() {
   local name=$1 scan=$2 cycles=$3 dose=$4 drift=$5 e=$6
   local acq=$out/$name.h5 truth=$out/${name}_truth.h5 res=$out/${name}_tau.h5
   $mpi "$ecm" simulate "$acq" --truth "$truth" --scan "$scan" --cycles "$cycles" --dose "$dose" --direct-beam 0 \
-    --center-drift "$drift" --ellipticity "$e,35" > /dev/null
+    --center-drift "$drift" --ellipticity "$e,35" --detector 64,64 --seed "${SEED:-1}" > /dev/null
   $mpi "$ecm" run "$acq" -o "$res" --kr-range 0.3,0.55 > "$out/$name.log" 2>&1 || { echo "$name,failed: $(tail -1 "$out/$name.log")" >> "$csv"; return; }
   /usr/bin/python3 - "$res" "$truth" "$name" "$scan" "$cycles" "$dose" "$drift" "$e" >> "$csv" <<'EOF'
 import sys, h5py, numpy as np
@@ -40,6 +40,7 @@ EOF
 
 for dose in 1.5 0.5 0.2 0.1 0.05; do one "dose_$dose" 4,4 400 "$dose" 1.6,-1.2 0.02; done
 for scan in 2,2 1,1; do one "scan_${scan/,/x}" "$scan" 400 1.5 1.6,-1.2 0.02; done
-for drift in 0,0 3.2,-2.4 4.8,-3.6; do one "drift_${drift/,/_}" 4,4 400 1.5 "$drift" 0.02; done
+for drift in 0,0 3.2,-2.4 6.4,-4.8; do one "drift_${drift/,/_}" 4,4 400 1.5 "$drift" 0.02; done
 for e in 0 0.01 0.03; do one "ellipse_$e" 4,4 400 1.5 0,0 "$e"; done
+for e in 0 0.01 0.02; do one "ellipse_${e}_8x8" 8,8 400 1.5 0,0 "$e"; done
 column -s, -t "$csv"
