@@ -85,6 +85,25 @@ std::string describe_ellipse(const Ellipticity& e) {
   return s.str();
 }
 
+// A measured ellipse, applied when at least kMinEllipticity and kEllipseSigmas sigma.
+void adopt_ellipse(const registration::EllipseEstimate& measured, const std::string& where, Registration& reg) {
+  reg.ellipse_measured = measured.ellipse.e;
+  reg.ellipse_measured_angle = measured.ellipse.angle;
+  reg.ellipse_sigma = measured.sigma_e;
+  reg.ellipse = {};
+  std::ostringstream m;
+  m.precision(2);
+  m << "measured on " << where << ": " << describe_ellipse(measured.ellipse) << " (+-" << std::fixed
+    << 100.0 * measured.sigma_e << " %)";
+  if (measured.ellipse.e >= kMinEllipticity && measured.ellipse.e >= kEllipseSigmas * measured.sigma_e) {
+    reg.ellipse = measured.ellipse;
+    m << "; applied: the polar maps follow the ellipse";
+  } else {
+    m << std::defaultfloat << "; not applied: below " << 100.0 * kMinEllipticity << " % or " << kEllipseSigmas << " sigma";
+  }
+  reg.ellipse_method = m.str();
+}
+
 // The ellipse of the run: given, off, or measured on the whole run's mean pattern.
 void settle_ellipse(const CenterSettings& S, const registration::RingFit& whole, Registration& reg) {
   if (S.ellipse_mode == EllipseMode::off) {
@@ -100,20 +119,7 @@ void settle_ellipse(const CenterSettings& S, const registration::RingFit& whole,
     reg.ellipse_method = "not measured: the ring of the mean pattern did not fit (" + whole.why + "); circular polar maps";
     return;
   }
-  reg.ellipse_measured = whole.ellipse.e;
-  reg.ellipse_measured_angle = whole.ellipse.angle;
-  reg.ellipse_sigma = whole.sigma_e;
-  std::ostringstream m;
-  m.precision(2);
-  m << "measured on the ring of the run's mean pattern: " << describe_ellipse(whole.ellipse) << " (+-" << std::fixed
-    << 100.0 * whole.sigma_e << " %)";
-  if (whole.ellipse.e >= kMinEllipticity && whole.ellipse.e >= kEllipseSigmas * whole.sigma_e) {
-    reg.ellipse = whole.ellipse;
-    m << "; applied: the polar maps follow the ellipse";
-  } else {
-    m << std::defaultfloat << "; not applied: below " << 100.0 * kMinEllipticity << " % or " << kEllipseSigmas << " sigma";
-  }
-  reg.ellipse_method = m.str();
+  adopt_ellipse({whole.ellipse, whole.sigma_e, 1}, "the ring of the run's mean pattern", reg);
 }
 
 }  // namespace
@@ -251,6 +257,21 @@ void track_center(const CenterPatterns& P, const CenterSettings& S, Registration
     reg.center_yx[2 * t + 1] = tx[t] + ox;
   }
   reg.center_moved = true;
+  // The run's mean pattern smeared the ring along the track: measure the ellipse per block.
+  if (S.ellipse_mode == EllipseMode::measure) {
+    registration::RingFitOptions per_block = block_options;
+    per_block.fit_ellipse = true;
+    std::vector<registration::RingFit> fits;
+    for (std::size_t b = 0; b < blocks.frames.size(); ++b)
+      if (blocks.frames[b]) {
+        const std::size_t t = std::min(n_t - 1, std::size_t(std::max(0.0, blocks.block_cycle[b])));
+        per_block.center_guess = {reg.center_yx[2 * t], reg.center_yx[2 * t + 1]};
+        fits.push_back(registration::fit_ring(block_pattern(blocks, b), P.mask, P.det_y, P.det_x, per_block));
+      }
+    const auto combined = registration::combine_ellipses(fits);
+    if (combined.fits >= 3)
+      adopt_ellipse(combined, "the rings of " + std::to_string(combined.fits) + " blocks (the beam moved)", reg);
+  }
   reg.center_method = "tracked: " + m.str() + ", piecewise linear" +
                       (given ? ", movement added to the " + S.start_source + " centre at cycle 0" : "");
 }

@@ -172,6 +172,23 @@ Solved solve(const RingModel& model, Eigen::VectorXd p) {
 
 }  // namespace
 
+EllipseEstimate combine_ellipses(const std::vector<RingFit>& fits) {
+  double wa = 0, wb = 0, w = 0;
+  EllipseEstimate out;
+  for (const auto& f : fits) {
+    if (!f.ok || !(f.sigma_e > 0)) continue;
+    const auto s = s_of(f.ellipse);
+    // sigma of S is that of ln(1 + e) = sigma_e / (1 + e).
+    const double weight = std::pow((1.0 + f.ellipse.e) / f.sigma_e, 2);
+    wa += weight * s[0], wb += weight * s[1], w += weight;
+    ++out.fits;
+  }
+  if (out.fits == 0) return out;
+  out.ellipse = ellipse_of(wa / w, wb / w);
+  out.sigma_e = (1.0 + out.ellipse.e) / std::sqrt(w);
+  return out;
+}
+
 std::array<double, 2> ring_centroid(const std::vector<double>& pattern, const std::vector<float>& mask,
                                     std::size_t det_y, std::size_t det_x) {
   std::vector<double> usable;

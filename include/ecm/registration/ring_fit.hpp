@@ -49,6 +49,17 @@ struct RingFit {
 RingFit fit_ring(const std::vector<double>& pattern, const std::vector<float>& mask, std::size_t det_y,
                  std::size_t det_x, const RingFitOptions& options);
 
+// The ellipse of several fits (e.g. per block of cycles) combined: their smooth S
+// parameters averaged with weights 1 / sigma_e^2. For a beam that moves, the run's mean
+// pattern smears the ring along the movement (a 2 px track read as 0.2-0.3 % of false
+// ellipticity); each block's ring does not. Fits that are !ok or were held are skipped.
+struct EllipseEstimate {
+  Ellipticity ellipse;
+  double sigma_e = 0;
+  std::size_t fits = 0;
+};
+EllipseEstimate combine_ellipses(const std::vector<RingFit>& fits);
+
 // Coarse centre of a ring pattern with no direct beam: the centroid of the pixels above the
 // median (a ring's bright pixels are symmetric about its centre). Good to a few px while
 // most of the ring is on the detector; fit_ring refines it.
