@@ -204,3 +204,27 @@ TEST_CASE("a polar map follows an elliptical ring", "[polar][ring]") {
                                       Ellipticity{0.1, 0.0}));
   CHECK_NOTHROW(polar::build_polar_map(PolarGrid{0.2, 0.62, 4, 36}, dk, {31.5, 31.5}, 64, 64, 4, {}));
 }
+
+TEST_CASE("ellipses of several blocks combine by their uncertainties", "[ring]") {
+  // Four rings of the same 2 % ellipse, each with its own centre and noise: the combined
+  // estimate is as close as the best and tighter than each.
+  std::vector<registration::RingFit> fits;
+  for (std::uint64_t seed : {11, 12, 13, 14}) {
+    Ring ring;
+    ring.e = 0.02;
+    ring.angle_deg = 70;
+    ring.peak = 4e3, ring.background = 8e2;  // a block's worth of counts
+    ring.cy += 0.3 * double(seed - 11), ring.cx -= 0.2 * double(seed - 11);
+    ring.seed = seed;
+    fits.push_back(registration::fit_ring(ring.pattern(), {}, ring.ny, ring.nx, ring.options()));
+    REQUIRE(fits.back().ok);
+  }
+  registration::RingFit held;  // held or failed fits do not count
+  fits.push_back(held);
+  const auto combined = registration::combine_ellipses(fits);
+  CHECK(combined.fits == 4);
+  CHECK(combined.ellipse.e == Approx(0.02).margin(0.001));
+  CHECK(angle_difference_deg(combined.ellipse.angle, 70.0) < 2.0);
+  for (std::size_t i = 0; i < 4; ++i) CHECK(combined.sigma_e < fits[i].sigma_e);
+  CHECK(combined.sigma_e > 0.4 * fits[0].sigma_e);  // four blocks: about half of one
+}
