@@ -2,6 +2,7 @@
 // sum is evaluated at shifted coordinates, so sub-pixel shifts carry no resampling error).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "ecm/core/error.hpp"
+#include "ecm/registration/direct_correlation.hpp"
 #include "ecm/registration/shift_estimation.hpp"
 
 namespace {
@@ -293,4 +295,111 @@ TEST_CASE("drift at ~1 count per pixel is recovered by blocks of 10", "[registra
     CHECK(rms_error_about_offset(got, truth) < 0.2);
     CHECK(rms_error(got, truth) < 0.4);  // the origin offset included; the cascade's is largest
   }
+}
+
+// --- direct correlation: the estimator for small scans (direct_correlation.hpp) -------------
+
+namespace {
+
+// Shifts up to 3 px on a 10 x 10 image: the reported case (3 px is 30 % of the image) and
+// sub-pixel values in every quadrant, all keeping more than half the image in the overlap.
+const std::vector<Shift> kSmallShifts = {{0.0, 0.0},  {3.0, -2.0},  {2.3, -1.7}, {0.5, 0.5},
+                                         {-2.6, 1.4}, {-0.25, 1.75}, {1.5, 3.0}, {-3.0, -0.7}};
+
+// The texture with Poisson counts: `counts` electrons per pixel on average, a third of them
+// flat background, like a block of VDF images.
+std::vector<double> counted(const std::vector<double>& texture, double counts, std::mt19937& rng) {
+  double mean = 0.0;
+  for (double v : texture) mean += v / texture.size();
+  std::vector<double> out(texture.size());
+  for (std::size_t p = 0; p < texture.size(); ++p) {
+    std::poisson_distribution<int> poisson(counts * (1.0 / 3.0 + (2.0 / 3.0) * texture[p] / mean));
+    out[p] = poisson(rng);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("estimate_shift_direct recovers shifts of up to 3 px on a 10 x 10 image", "[registration]") {
+  constexpr std::size_t n = 10;
+  for (unsigned seed : {21u, 22u, 23u}) {
+    const auto blobs = random_texture(n, n, seed);
+    const auto reference = render(blobs, n, n, 0.0, 0.0);
+    for (const Shift& truth : kSmallShifts) {
+      const Shift got =
+          ecm::registration::estimate_shift_direct(reference.data(), render(blobs, n, n, truth.dy, truth.dx).data(), n, n);
+      INFO("seed " << seed << " truth (" << truth.dy << ", " << truth.dx << ") got (" << got.dy << ", " << got.dx
+                   << ") quality " << got.peak_quality);
+      // Blobs 1.5-3 px wide are not bilinear between pixels: the sub-pixel fit's model
+      // error on them reaches ~0.08 px (on the simulator's data, which are bilinear, it is 0).
+      CHECK(std::fabs(got.dy - truth.dy) < 0.1);
+      CHECK(std::fabs(got.dx - truth.dx) < 0.1);
+      CHECK(got.peak_quality > 5.0);
+    }
+  }
+}
+
+TEST_CASE("estimate_shift_direct stays within 0.2 px rms at 1000 counts per pixel", "[registration]") {
+  // 1000 counts per pixel in both images (3 % shot noise): about the noise of a block of
+  // VDF images on the reported 10 x 10 scan (2.5 %).
+  constexpr std::size_t n = 10;
+  std::mt19937 rng(24);
+  double sum2 = 0.0;
+  std::size_t count = 0;
+  for (unsigned seed : {25u, 26u, 27u, 28u}) {
+    const auto blobs = random_texture(n, n, seed);
+    const auto reference = counted(render(blobs, n, n, 0.0, 0.0), 1000.0, rng);
+    for (const Shift& truth : kSmallShifts) {
+      const auto image = counted(render(blobs, n, n, truth.dy, truth.dx), 1000.0, rng);
+      const Shift got = ecm::registration::estimate_shift_direct(reference.data(), image.data(), n, n);
+      INFO("seed " << seed << " truth (" << truth.dy << ", " << truth.dx << ") got (" << got.dy << ", " << got.dx << ")");
+      CHECK(std::hypot(got.dy - truth.dy, got.dx - truth.dx) < 0.6);  // never the wrong peak
+      sum2 += std::pow(got.dy - truth.dy, 2) + std::pow(got.dx - truth.dx, 2);
+      ++count;
+    }
+  }
+  const double rms = std::sqrt(sum2 / count);
+  INFO("rms error " << rms << " px over " << count << " pairs");
+  CHECK(rms < 0.2);
+}
+
+TEST_CASE("estimate_shift_direct: a noise pair rarely reaches the noise maximum, a texture always", "[registration]") {
+  // The per-block trust test of `ecm run` compares peak_quality with sqrt(2 ln N), the
+  // largest of N unit-variance noise values (N = pixels). For two independent noise
+  // images the quality must be on that scale, below it in most pairs.
+  constexpr std::size_t n = 10;
+  const double noise_max = std::sqrt(2.0 * std::log(double(n * n)));
+  std::mt19937 rng(29);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::size_t above = 0;
+  constexpr std::size_t pairs = 200;
+  for (std::size_t i = 0; i < pairs; ++i) {
+    std::vector<double> a(n * n), b(n * n);
+    for (double& v : a) v = normal(rng);
+    for (double& v : b) v = normal(rng);
+    above += ecm::registration::estimate_shift_direct(a.data(), b.data(), n, n).peak_quality >= noise_max;
+  }
+  INFO(above << " of " << pairs << " noise pairs reach " << noise_max);
+  CHECK(above < pairs / 4);
+  const auto blobs = random_texture(n, n, 30);
+  const auto texture = counted(render(blobs, n, n, 0.0, 0.0), 1000.0, rng);
+  const auto moved = counted(render(blobs, n, n, 1.3, -2.4), 1000.0, rng);
+  CHECK(ecm::registration::estimate_shift_direct(texture.data(), moved.data(), n, n).peak_quality > 2.0 * noise_max);
+}
+
+TEST_CASE("estimate_shift_direct of a constant image is zero with quality zero, and checks its input", "[registration]") {
+  constexpr std::size_t n = 10;
+  const auto texture = render(random_texture(n, n, 31), n, n, 0.0, 0.0);
+  const std::vector<double> constant(n * n, 3.7);
+  for (const Shift& s : {ecm::registration::estimate_shift_direct(constant.data(), texture.data(), n, n),
+                         ecm::registration::estimate_shift_direct(texture.data(), constant.data(), n, n)}) {
+    CHECK(s.dy == 0.0);
+    CHECK(s.dx == 0.0);
+    CHECK(s.peak_quality == 0.0);
+  }
+  CHECK_THROWS_AS(ecm::registration::estimate_shift_direct(texture.data(), texture.data(), 3, 3), ecm::InputError);
+  auto bad = texture;
+  bad[7] = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_AS(ecm::registration::estimate_shift_direct(texture.data(), bad.data(), n, n), ecm::InputError);
 }
