@@ -283,7 +283,9 @@ Registration register_acquisition(const RegistrationOptions& options, const Anal
         return std::pair<double, double>(double(count), time);
       }();
     std::ostringstream m;
-    m << "VDF cross-correlation, reference " << reference_name(options.reference) << ", blocks of "
+    const bool direct = registration::shift_method_for(L.scan_y, L.scan_x) == registration::ShiftMethod::direct;
+    m << (direct ? "VDF direct cross-correlation (small scan)" : "VDF FFT cross-correlation") << ", reference "
+      << reference_name(options.reference) << ", blocks of "
       << sampling.drift_block << " cycles (one in " << stride << " read), VDF " << k_lo << "-" << k_hi << " 1/A";
     if (options.smooth_blocks > 0) m << ", smoothed over " << options.smooth_blocks << " blocks";
     if (n_blocks < 2) {

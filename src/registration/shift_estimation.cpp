@@ -8,11 +8,14 @@
 #include <complex>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <string>
 
 #include "ecm/core/error.hpp"
+#include "ecm/registration/bilinear.hpp"
+#include "ecm/registration/direct_correlation.hpp"
 
 namespace ecm::registration {
 namespace {
@@ -283,63 +286,146 @@ Shift CrossCorrelator::estimate(const Prepared& ref, const Prepared& img) {
   return s;
 }
 
-// Value of `image` at the fractional position (y, x) by bilinear interpolation; false
-// outside the grid (aligned content is never extrapolated).
-bool sample_bilinear(const std::vector<double>& image, std::size_t ny, std::size_t nx, double y, double x,
-                     double& value) {
-  if (!(y >= 0.0 && x >= 0.0 && y <= ny - 1.0 && x <= nx - 1.0)) return false;
-  const std::size_t y0 = std::min(static_cast<std::size_t>(y), ny - 2);
-  const std::size_t x0 = std::min(static_cast<std::size_t>(x), nx - 2);
-  const double fy = y - y0, fx = x - x0;
-  const double* row0 = &image[y0 * nx];
-  const double* row1 = row0 + nx;
-  value = (1 - fy) * ((1 - fx) * row0[x0] + fx * row0[x0 + 1]) + fy * ((1 - fx) * row1[x0] + fx * row1[x0 + 1]);
-  return true;
+// The shift between a reference and an image of one grid (FFT or direct correlation).
+using PairShift = std::function<Shift(const double* reference, const double* image)>;
+
+// A reference of drift_against_mean: the (aligned) sum `acc` of the blocks over their
+// per-pixel weight `weight`. With `own` (leave one out), one block's contribution `own` of
+// weight `own_weight` is taken off first, on the pixels `own_covers` marks (all if null).
+// Pixels no block covers get the mean of the covered ones rather than made-up content.
+std::vector<double> reference_image(const std::vector<double>& acc, const std::vector<double>& weight,
+                                    const double* own, const std::vector<bool>* own_covers, double own_weight) {
+  const std::size_t pixels = acc.size();
+  std::vector<double> sum(acc), w(weight);
+  if (own)
+    for (std::size_t p = 0; p < pixels; ++p)
+      if (!own_covers || (*own_covers)[p]) sum[p] -= own[p], w[p] -= own_weight;
+  // A weight left at rounding level after the subtraction covers nothing.
+  const double tiny = 1e-9 * own_weight;
+  double covered_sum = 0.0, covered_weight = 0.0;
+  for (std::size_t p = 0; p < pixels; ++p)
+    if (w[p] > tiny) covered_sum += sum[p], covered_weight += w[p];
+  const double fill = covered_weight > 0.0 ? covered_sum / covered_weight : 0.0;
+  std::vector<double> out(pixels);
+  for (std::size_t p = 0; p < pixels; ++p) out[p] = w[p] > tiny ? sum[p] / w[p] : fill;
+  return out;
 }
 
-// Shifts of every block against the mean image, after one align-and-re-average pass.
-// Estimates of blocks the caller does not own stay zero until `combine` merges them.
-std::vector<Shift> drift_against_mean(const std::vector<double>& blocks, const std::vector<double>& weights,
-                                      std::size_t n_blocks, CrossCorrelator& xc, std::size_t ny, std::size_t nx,
-                                      const BlockDistribution& dist) {
+// Shifts of every block against the mean of the blocks moved back by `shifts`
+// (block(y + s) = mean(y)). Pixels each block does not cover stay out of its average
+// rather than being made up. Every caller does this in the same order, so the reference
+// is identical wherever it is computed. Leaving one out needs each block's aligned image
+// (small images only: n_blocks x ny x nx).
+std::vector<Shift> against_aligned_mean(const std::vector<double>& blocks, const std::vector<double>& weights,
+                                        std::size_t n_blocks, std::vector<Shift> shifts, const PairShift& pair_shift,
+                                        std::size_t ny, std::size_t nx, const BlockDistribution& dist,
+                                        bool leave_one_out) {
   const std::size_t pixels = ny * nx;
-  std::vector<double> mean(pixels, 0.0);
-  for (std::size_t b = 0; b < n_blocks; ++b)
-    for (std::size_t p = 0; p < pixels; ++p) mean[p] += blocks[b * pixels + p];
-  std::vector<Shift> shifts(n_blocks);
-  Prepared ref = xc.prepare(mean.data());
-  for (std::size_t b = 0; b < n_blocks; ++b)
-    if (dist.owns(b)) shifts[b] = xc.estimate(ref, xc.prepare(&blocks[b * pixels]));
-  dist.combine(shifts);
-  // The unaligned mean is blurred along the drift path; re-average the blocks moved back
-  // by their first estimates (block(y + s) = mean(y)) for a sharp reference. Pixels each
-  // block does not cover stay out of its average rather than being made up. Every caller
-  // does this in the same order, so the reference is identical wherever it is computed.
-  std::vector<double> acc(pixels, 0.0), weight(pixels, 0.0), one(pixels);
+  std::vector<double> acc(pixels, 0.0), weight(pixels, 0.0), aligned(leave_one_out ? n_blocks * pixels : 0, 0.0);
+  std::vector<bool> covers(aligned.size(), false);
   for (std::size_t b = 0; b < n_blocks; ++b) {
-    std::copy(blocks.begin() + std::ptrdiff_t(b * pixels), blocks.begin() + std::ptrdiff_t((b + 1) * pixels),
-              one.begin());
+    const double* one = &blocks[b * pixels];
     for (std::size_t y = 0; y < ny; ++y)
       for (std::size_t x = 0; x < nx; ++x) {
         double val;
         if (!sample_bilinear(one, ny, nx, y + shifts[b].dy, x + shifts[b].dx, val)) continue;
         acc[y * nx + x] += val;
         weight[y * nx + x] += weights[b];
+        if (!leave_one_out) continue;
+        aligned[b * pixels + y * nx + x] = val;
+        covers[b * pixels + y * nx + x] = true;
       }
   }
-  double covered_sum = 0.0, covered_weight = 0.0;
-  for (std::size_t p = 0; p < pixels; ++p) {
-    covered_sum += acc[p];
-    covered_weight += weight[p];
-  }
-  const double fill = covered_weight > 0.0 ? covered_sum / covered_weight : 0.0;
-  for (std::size_t p = 0; p < pixels; ++p) mean[p] = weight[p] > 0.0 ? acc[p] / weight[p] : fill;
-  ref = xc.prepare(mean.data());
+  const std::vector<double> mean = reference_image(acc, weight, nullptr, nullptr, 0.0);
+  std::vector<bool> own_covers(pixels);
   std::fill(shifts.begin(), shifts.end(), Shift{});
-  for (std::size_t b = 0; b < n_blocks; ++b)
-    if (dist.owns(b)) shifts[b] = xc.estimate(ref, xc.prepare(&blocks[b * pixels]));
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    if (!dist.owns(b)) continue;
+    if (!leave_one_out) {
+      shifts[b] = pair_shift(mean.data(), &blocks[b * pixels]);
+      continue;
+    }
+    std::copy(covers.begin() + std::ptrdiff_t(b * pixels), covers.begin() + std::ptrdiff_t((b + 1) * pixels),
+              own_covers.begin());
+    shifts[b] = pair_shift(reference_image(acc, weight, &aligned[b * pixels], &own_covers, weights[b]).data(),
+                           &blocks[b * pixels]);
+  }
   dist.combine(shifts);
   return shifts;
+}
+
+// First estimates against the unaligned mean. With `leave_one_out` each block is compared
+// with the mean of the others (see drift_against_mean).
+std::vector<Shift> against_unaligned_mean(const std::vector<double>& blocks, const std::vector<double>& weights,
+                                          std::size_t n_blocks, const PairShift& pair_shift, std::size_t pixels,
+                                          const BlockDistribution& dist, bool leave_one_out) {
+  std::vector<double> sum(pixels, 0.0), weight(pixels, 0.0);
+  for (std::size_t b = 0; b < n_blocks; ++b)
+    for (std::size_t p = 0; p < pixels; ++p) sum[p] += blocks[b * pixels + p], weight[p] += weights[b];
+  std::vector<Shift> shifts(n_blocks);
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    if (!dist.owns(b)) continue;
+    // Without leaving one out, the plain sum: the correlation does not depend on the scale.
+    shifts[b] = leave_one_out ? pair_shift(reference_image(sum, weight, &blocks[b * pixels], nullptr, weights[b]).data(),
+                                           &blocks[b * pixels])
+                              : pair_shift(sum.data(), &blocks[b * pixels]);
+  }
+  dist.combine(shifts);
+  return shifts;
+}
+
+// First estimates from the steps between neighbouring blocks, accumulated and centred on
+// their weighted mean (so that the mean aligned by them lies in the middle of the drift path).
+std::vector<Shift> accumulated_steps(const std::vector<double>& blocks, const std::vector<double>& weights,
+                                     std::size_t n_blocks, const PairShift& pair_shift, std::size_t pixels,
+                                     const BlockDistribution& dist) {
+  std::vector<Shift> steps(n_blocks), shifts(n_blocks);
+  for (std::size_t b = 1; b < n_blocks; ++b)
+    if (dist.owns(b)) steps[b] = pair_shift(&blocks[(b - 1) * pixels], &blocks[b * pixels]);
+  dist.combine(steps);
+  double sum_y = 0.0, sum_x = 0.0, sum_w = 0.0;
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    if (b > 0) shifts[b] = {shifts[b - 1].dy + steps[b].dy, shifts[b - 1].dx + steps[b].dx, 0.0};
+    sum_y += weights[b] * shifts[b].dy, sum_x += weights[b] * shifts[b].dx, sum_w += weights[b];
+  }
+  for (Shift& sh : shifts) sh.dy -= sum_y / sum_w, sh.dx -= sum_x / sum_w;
+  return shifts;
+}
+
+double total_quality(const std::vector<Shift>& shifts) {
+  double sum = 0.0;
+  for (const Shift& s : shifts) sum += s.peak_quality;
+  return sum;
+}
+
+// Shifts of every block against the mean image, after one align-and-re-average pass: the
+// unaligned mean is blurred along the drift path, so the blocks moved back by their first
+// estimates give a sharper reference, against which they are estimated again.
+// Estimates of blocks the caller does not own stay zero until `combine` merges them.
+//
+// Small images (`small`: direct correlation, few blocks) differ in two ways.
+// - Each block is compared with the mean of the others: a block is 1/n of the mean for n
+//   blocks, so its own noise correlates with the mean at zero shift, a peak that on a
+//   small image without texture reaches the noise maximum and would pass the per-block
+//   test (docs/registration.md, "Small scans").
+// - The first estimates come from two starts, and the result with the better matches
+//   (larger total peak_quality) is kept: the unaligned mean, and the steps between
+//   neighbouring blocks accumulated. On a 10 x 10 scan a drift of 5 px blurs the unaligned
+//   mean along half the image and far blocks lock onto a wrong peak of it; each step is
+//   only the drift over one block, but the steps' errors add up, and on 8 x 8 scans the
+//   mean aligned by them can settle on a wrong alignment. Each start fails where the other
+//   does not, and a wrong alignment matches worse.
+std::vector<Shift> drift_against_mean(const std::vector<double>& blocks, const std::vector<double>& weights,
+                                      std::size_t n_blocks, const PairShift& pair_shift, std::size_t ny,
+                                      std::size_t nx, const BlockDistribution& dist, bool small) {
+  const std::size_t pixels = ny * nx;
+  const auto refined = [&](const std::vector<Shift>& first) {
+    return against_aligned_mean(blocks, weights, n_blocks, first, pair_shift, ny, nx, dist, small);
+  };
+  const auto from_mean = refined(against_unaligned_mean(blocks, weights, n_blocks, pair_shift, pixels, dist, small));
+  if (!small) return from_mean;
+  const auto from_steps = refined(accumulated_steps(blocks, weights, n_blocks, pair_shift, pixels, dist));
+  return total_quality(from_steps) > total_quality(from_mean) ? from_steps : from_mean;
 }
 
 void check_series(std::size_t n_images, std::size_t ny, std::size_t nx, std::size_t size, const char* what) {
@@ -364,19 +450,30 @@ Shift estimate_shift(const std::vector<double>& reference, const std::vector<dou
   return xc.estimate(ref, xc.prepare(image.data()));
 }
 
+ShiftMethod shift_method_for(std::size_t ny, std::size_t nx) {
+  return std::min(ny, nx) < kDirectCorrelationBelow ? ShiftMethod::direct : ShiftMethod::fft;
+}
+
 std::vector<Shift> estimate_block_shifts(const std::vector<double>& blocks, std::size_t n_blocks, std::size_t ny,
                                          std::size_t nx, Reference reference, const std::vector<double>& weights,
                                          const BlockDistribution& dist) {
   check_series(n_blocks, ny, nx, blocks.size(), "block series");
   require(weights.size() == n_blocks, "registration: one weight per block is needed");
   const std::size_t pixels = ny * nx;
-  CrossCorrelator xc(ny, nx, /*window=*/true);
+  const bool direct = shift_method_for(ny, nx) == ShiftMethod::direct;
+  std::unique_ptr<CrossCorrelator> xc;
+  PairShift pair_shift;
+  if (direct) {
+    pair_shift = [ny, nx](const double* ref, const double* img) { return estimate_shift_direct(ref, img, ny, nx); };
+  } else {
+    xc = std::make_unique<CrossCorrelator>(ny, nx, /*window=*/true);
+    pair_shift = [&xc](const double* ref, const double* img) { return xc->estimate(xc->prepare(ref), xc->prepare(img)); };
+  }
   std::vector<Shift> per_block(n_blocks);
   switch (reference) {
     case Reference::first: {
-      const Prepared ref = xc.prepare(&blocks[0]);
       for (std::size_t b = 0; b < n_blocks; ++b)
-        if (dist.owns(b)) per_block[b] = xc.estimate(ref, xc.prepare(&blocks[b * pixels]));
+        if (dist.owns(b)) per_block[b] = pair_shift(&blocks[0], &blocks[b * pixels]);
       dist.combine(per_block);
       break;
     }
@@ -384,8 +481,7 @@ std::vector<Shift> estimate_block_shifts(const std::vector<double>& blocks, std:
       // Steps between neighbours are independent, so they are estimated in parallel and
       // accumulated afterwards: block_b(y) = block_{b-1}(y - step_b), so shifts add.
       for (std::size_t b = 1; b < n_blocks; ++b)
-        if (dist.owns(b))
-          per_block[b] = xc.estimate(xc.prepare(&blocks[(b - 1) * pixels]), xc.prepare(&blocks[b * pixels]));
+        if (dist.owns(b)) per_block[b] = pair_shift(&blocks[(b - 1) * pixels], &blocks[b * pixels]);
       dist.combine(per_block);
       per_block[0].peak_quality = n_blocks > 1 ? per_block[1].peak_quality : 0.0;
       for (std::size_t b = 1; b < n_blocks; ++b) {
@@ -395,7 +491,7 @@ std::vector<Shift> estimate_block_shifts(const std::vector<double>& blocks, std:
       break;
     }
     case Reference::mean:
-      per_block = drift_against_mean(blocks, weights, n_blocks, xc, ny, nx, dist);
+      per_block = drift_against_mean(blocks, weights, n_blocks, pair_shift, ny, nx, dist, /*small=*/direct);
       break;
   }
   return per_block;
