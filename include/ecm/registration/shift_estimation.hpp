@@ -54,7 +54,7 @@ struct BlockDistribution {
 // direct correlation over the overlap (estimate_shift_direct, direct_correlation.hpp),
 // which on a small scan does not confuse content wrapped across the edges with a match.
 // Measured on simulated 15 % texture (docs/registration.md, "Small scans"): direct is
-// better at 10-16 positions per side, the two are even at 20-24.
+// better at 10-16 positions per side, the two are close at 20-24.
 enum class ShiftMethod { fft, direct };
 inline constexpr std::size_t kDirectCorrelationBelow = 20;
 ShiftMethod shift_method_for(std::size_t ny, std::size_t nx);
