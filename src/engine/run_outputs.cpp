@@ -63,7 +63,9 @@ void write_registration(io::ResultFile& out, const Registration& reg, std::size_
                   {{"units", "scan pixels (y, x) per cycle"}, {"convention", convention}, {"method", reg.drift_method},
                    {"applied", reg.drift_applied ? "yes" : "no"}});
   out.write_table("/registration/peak_quality", reg.peak_quality, {reg.n_t},
-                  {{"units", "cross-correlation peak over the rms of the map away from it (NaN: not measured)"}});
+                  {{"units", "match of the cycle's block in units of its noise: the FFT cross-correlation peak over the rms of "
+                    "the map away from it, or (scans under 20 positions a side) the overlap's correlation r times "
+                    "sqrt(pixels - 1) (NaN: not measured)"}});
   out.write_table("/registration/beam_center_yx", reg.center_yx, {reg.n_t, 2},
                   {{"units", "detector pixels (y, x) per cycle, pixel centres at integers"},
                    {"method", reg.center_method},

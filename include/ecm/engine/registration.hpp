@@ -1,10 +1,12 @@
 #pragma once
 // The registration stage of `ecm run` (before the tiles are analysed):
 //   sample drift  - a virtual-dark-field (VDF) image per sampled cycle, summed into blocks,
-//                   registered by FFT cross-correlation (registration/shift_estimation),
-//                   made into a per-cycle track that the tile reader applies;
-//   beam centre   - the direct beam's centre per block of cycles, made into a
-//                   piecewise-linear track that picks the polar map of each cycle.
+//                   registered by FFT cross-correlation, or on scans under 20 positions a
+//                   side by direct correlation over the overlap (registration/), made into
+//                   a per-cycle track that the tile reader applies;
+//   beam centre   - the direct beam's or the ring's centre per block of cycles, made into a
+//                   gated piecewise-linear track that picks the polar map of each cycle,
+//                   and the ring's ellipse (engine/center_tracking).
 // Each rank reads only its own tiles (one cycle in `stride`); the block images and mean
 // patterns are summed over ranks, the block shifts are estimated round-robin over ranks and
 // merged, so every rank ends with the same tracks, whatever the number of ranks.
