@@ -181,12 +181,13 @@ void track_center(const CenterPatterns& P, const CenterSettings& S, Registration
   if (whole.ok) block_options.center_guess = whole.center;
   std::vector<double> knot_t, cy, cx;
   std::size_t n_read = 0;
+  // Blocks are measured round-robin over the ranks and the results summed, so each rank
+  // fits 1 / ranks of them and all end with the same list.
   const auto measure = [&](const CenterPatterns& blocks) {
-    knot_t.clear(), cy.clear(), cx.clear();
-    n_read = 0;
-    for (std::size_t b = 0; b < blocks.frames.size(); ++b) {
-      if (blocks.frames[b] == 0) continue;
-      ++n_read;
+    const std::size_t n = blocks.frames.size();
+    std::vector<double> found(3 * n, 0.0);  // per block: measured (1/0), cy, cx
+    for (std::size_t b = 0; b < n; ++b) {
+      if (blocks.frames[b] == 0 || !S.share.owns(b)) continue;
       const auto pattern = block_pattern(blocks, b);
       std::optional<std::array<double, 2>> c;
       if (direct) {
@@ -195,10 +196,17 @@ void track_center(const CenterPatterns& P, const CenterSettings& S, Registration
         const auto ring = registration::fit_ring(pattern, P.mask, P.det_y, P.det_x, block_options);
         if (ring.ok && ring.significance >= kMinRingSignificance) c = ring.center;
       }
-      if (!c) continue;
+      if (c) found[3 * b] = 1.0, found[3 * b + 1] = (*c)[0], found[3 * b + 2] = (*c)[1];
+    }
+    S.share.sum(found);
+    knot_t.clear(), cy.clear(), cx.clear();
+    n_read = 0;
+    for (std::size_t b = 0; b < n; ++b) {
+      n_read += blocks.frames[b] != 0;
+      if (found[3 * b] == 0.0) continue;
       knot_t.push_back(blocks.block_cycle[b]);
-      cy.push_back((*c)[0]);
-      cx.push_back((*c)[1]);
+      cy.push_back(found[3 * b + 1]);
+      cx.push_back(found[3 * b + 2]);
     }
   };
   // A ring too faint to fit per block (low dose, few positions) may fit on blocks twice
@@ -261,13 +269,23 @@ void track_center(const CenterPatterns& P, const CenterSettings& S, Registration
   if (S.ellipse_mode == EllipseMode::measure) {
     registration::RingFitOptions per_block = block_options;
     per_block.fit_ellipse = true;
-    std::vector<registration::RingFit> fits;
-    for (std::size_t b = 0; b < blocks.frames.size(); ++b)
-      if (blocks.frames[b]) {
+    const std::size_t n = blocks.frames.size();
+    std::vector<double> shared(3 * n, 0.0);  // per block: e, angle, sigma_e (0: no fit)
+    for (std::size_t b = 0; b < n; ++b)
+      if (blocks.frames[b] && S.share.owns(b)) {
         const std::size_t t = std::min(n_t - 1, std::size_t(std::max(0.0, blocks.block_cycle[b])));
         per_block.center_guess = {reg.center_yx[2 * t], reg.center_yx[2 * t + 1]};
-        fits.push_back(registration::fit_ring(block_pattern(blocks, b), P.mask, P.det_y, P.det_x, per_block));
+        const auto fit = registration::fit_ring(block_pattern(blocks, b), P.mask, P.det_y, P.det_x, per_block);
+        if (fit.ok && fit.sigma_e > 0)
+          shared[3 * b] = fit.ellipse.e, shared[3 * b + 1] = fit.ellipse.angle, shared[3 * b + 2] = fit.sigma_e;
       }
+    S.share.sum(shared);
+    std::vector<registration::RingFit> fits(n);
+    for (std::size_t b = 0; b < n; ++b) {
+      fits[b].ok = shared[3 * b + 2] > 0;
+      fits[b].ellipse = {shared[3 * b], shared[3 * b + 1]};
+      fits[b].sigma_e = shared[3 * b + 2];
+    }
     const auto combined = registration::combine_ellipses(fits);
     if (combined.fits >= 3)
       adopt_ellipse(combined, "the rings of " + std::to_string(combined.fits) + " blocks (the beam moved)", reg);

@@ -260,6 +260,12 @@ Registration register_acquisition(const RegistrationOptions& options, const Anal
     cs.min_movement_px = options.center_tolerance_px;
     cs.center_block = sampling.center_block;
     cs.stride = stride;
+    const int me = mpi::rank(comm), n_ranks = mpi::size(comm);
+    cs.share.owns = [me, n_ranks](std::size_t b) { return int(b % std::size_t(n_ranks)) == me; };
+    cs.share.sum = [comm](std::vector<double>& values) {
+      mpi::check(MPI_Allreduce(MPI_IN_PLACE, values.data(), int(values.size()), MPI_DOUBLE, MPI_SUM, comm),
+                 "MPI_Allreduce(beam-centre blocks)");
+    };
     track_center(cp, cs, reg);
   }
 

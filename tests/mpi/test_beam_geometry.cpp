@@ -185,3 +185,26 @@ TEST_CASE("a moving beam is tracked from the ring behind a beam stop with an arm
           std::string::npos);
   }
 }
+
+TEST_CASE("the centre track and the ellipse are the same on one rank and on all", "[geometry]") {
+  const std::string dir = test::scratch_dir();
+  auto sim = small_acquisition();
+  sim.direct_beam = 0.0;
+  sim.center_drift_y = 1.6;
+  sim.center_drift_x = -1.2;
+  sim.ellipticity = 0.02;
+  simulate::run_simulation(sim, dir + "/shared.h5", dir + "/shared_truth.h5", MPI_COMM_WORLD);
+  const int me = mpi::rank(MPI_COMM_WORLD);
+  MPI_Comm one;
+  MPI_Comm_split(MPI_COMM_WORLD, me == 0 ? 0 : MPI_UNDEFINED, me, &one);
+  if (one != MPI_COMM_NULL) {
+    engine::run(run_config(dir, "shared.h5", "shared_one_tau.h5"), one);
+    MPI_Comm_free(&one);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  engine::run(run_config(dir, "shared.h5", "shared_all_tau.h5"), MPI_COMM_WORLD);
+  if (me != 0) return;
+  for (const char* table : {"/registration/beam_center_yx", "/registration/ellipse_measured", "/registration/ellipse"})
+    CHECK(read_doubles(dir + "/shared_one_tau.h5", table) == read_doubles(dir + "/shared_all_tau.h5", table));
+  CHECK(test::read_text_attribute(dir + "/shared_all_tau.h5", "/registration/beam_center_yx", "method").find("tracked") == 0);
+}

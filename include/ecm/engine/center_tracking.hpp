@@ -11,6 +11,7 @@
 //              method says why.
 #include <array>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,14 @@ struct CenterPatterns {
   std::vector<float> mask;           // det pixels, 1 = bad; may be empty
 };
 
+// How the per-block fits are shared out: this rank measures the blocks it owns, and `sum`
+// adds everyone's results (zeros elsewhere) into the full list, e.g. by MPI_Allreduce. The
+// default owns every block and adds nothing.
+struct BlockShare {
+  std::function<bool(std::size_t)> owns = [](std::size_t) { return true; };
+  std::function<void(std::vector<double>&)> sum = [](std::vector<double>&) {};
+};
+
 struct CenterSettings {
   bool track = true;                       // --no-center-track: one centre for the run
   EllipseMode ellipse_mode = EllipseMode::measure;
@@ -45,6 +54,7 @@ struct CenterSettings {
   RingAnnulus annulus;                     // where the ring is [det px]
   double min_movement_px = 0.05;           // a movement below this is not applied [det px]
   std::size_t center_block = 1, stride = 1;  // for the method's words
+  BlockShare share;
 };
 
 // Fills reg.center_yx (n_t cycles), center_method, center_block_*, ellipse*.
