@@ -24,57 +24,41 @@ std::vector<double> block_pattern(const CenterPatterns& P, std::size_t b) {
   return {P.sums.begin() + std::ptrdiff_t(b * det), P.sums.begin() + std::ptrdiff_t((b + 1) * det)};
 }
 
+// Blocks summed in runs: block b goes into run group[b] (non-decreasing, from 0); a run's
+// cycle is the frame-weighted mean of its blocks'.
+CenterPatterns merge_blocks(const CenterPatterns& P, const std::vector<std::size_t>& group) {
+  const std::size_t det = P.det_y * P.det_x, n_runs = group.empty() ? 0 : group.back() + 1;
+  CenterPatterns m = P;
+  m.sums.assign(n_runs * det, 0.0);
+  m.frames.assign(n_runs, 0);
+  std::vector<double> cycle_sum(n_runs, 0.0);
+  for (std::size_t b = 0; b < P.frames.size(); ++b) {
+    const std::size_t g = group[b];
+    for (std::size_t i = 0; i < det; ++i) m.sums[g * det + i] += P.sums[b * det + i];
+    if (P.frames[b]) cycle_sum[g] += P.block_cycle[b] * double(P.frames[b]), m.frames[g] += P.frames[b];
+  }
+  m.block_cycle.resize(n_runs);
+  for (std::size_t g = 0; g < n_runs; ++g)
+    m.block_cycle[g] = m.frames[g] ? cycle_sum[g] / double(m.frames[g]) : std::numeric_limits<double>::quiet_NaN();
+  return m;
+}
+
 // Neighbouring blocks summed in pairs (a last odd block stays alone).
 CenterPatterns merge_pairs(const CenterPatterns& P) {
-  const std::size_t det = P.det_y * P.det_x;
-  CenterPatterns m = P;
-  m.sums.clear(), m.block_cycle.clear(), m.frames.clear();
-  for (std::size_t b = 0; b < P.frames.size(); b += 2) {
-    const std::size_t last = std::min(b + 2, P.frames.size());
-    std::vector<double> sum(det, 0.0);
-    double cycle = 0.0;
-    std::size_t frames = 0;
-    for (std::size_t k = b; k < last; ++k) {
-      const auto block = block_pattern(P, k);
-      for (std::size_t i = 0; i < det; ++i) sum[i] += block[i];
-      if (P.frames[k]) cycle += P.block_cycle[k] * double(P.frames[k]), frames += P.frames[k];
-    }
-    m.sums.insert(m.sums.end(), sum.begin(), sum.end());
-    m.block_cycle.push_back(frames ? cycle / double(frames) : std::numeric_limits<double>::quiet_NaN());
-    m.frames.push_back(frames);
-  }
-  return m;
+  std::vector<std::size_t> group(P.frames.size());
+  for (std::size_t b = 0; b < group.size(); ++b) group[b] = b / 2;
+  return merge_blocks(P, group);
 }
 
 // The run's last block holds what is left of the cycles; with under half the frames of a
 // full block its centre is the noisiest and, at the end of the track, sets its
 // extrapolation (0.2 px off where the others were within 0.05): it joins the one before.
 CenterPatterns merge_short_tail(const CenterPatterns& P) {
-  const std::size_t n = P.frames.size(), det = P.det_y * P.det_x;
+  const std::size_t n = P.frames.size();
   if (n < 2 || 2 * P.frames[n - 1] >= *std::max_element(P.frames.begin(), P.frames.end())) return P;
-  CenterPatterns m = P;
-  const double f1 = double(P.frames[n - 2]), f2 = double(P.frames[n - 1]);
-  m.block_cycle[n - 2] = f1 + f2 > 0 ? (P.block_cycle[n - 2] * f1 + (f2 > 0 ? P.block_cycle[n - 1] * f2 : 0.0)) / (f1 + f2)
-                                     : P.block_cycle[n - 2];
-  m.frames[n - 2] += P.frames[n - 1];
-  for (std::size_t i = 0; i < det; ++i) m.sums[(n - 2) * det + i] += P.sums[(n - 1) * det + i];
-  m.block_cycle.pop_back();
-  m.frames.pop_back();
-  m.sums.resize((n - 1) * det);
-  return m;
-}
-
-// Scatter of a smooth track's knots: second differences of a smooth track are its noise,
-// rms sqrt(6) sigma (as for the drift). 0 with fewer than 3 knots.
-double scatter(const std::vector<double>& v) {
-  if (v.size() < 3) return 0.0;
-  double sum2 = 0.0;
-  for (std::size_t i = 1; i + 1 < v.size(); ++i) sum2 += std::pow(v[i - 1] - 2 * v[i] + v[i + 1], 2);
-  return std::sqrt(sum2 / double(v.size() - 2) / 6.0);
-}
-
-double range(const std::vector<double>& v) {
-  return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()) - *std::min_element(v.begin(), v.end());
+  std::vector<std::size_t> group(n);
+  for (std::size_t b = 0; b < n; ++b) group[b] = std::min(b, n - 2);
+  return merge_blocks(P, group);
 }
 
 std::string describe_ellipse(const Ellipticity& e) {
@@ -104,17 +88,8 @@ void adopt_ellipse(const registration::EllipseEstimate& measured, const std::str
   reg.ellipse_method = m.str();
 }
 
-// The ellipse of the run: given, off, or measured on the whole run's mean pattern.
-void settle_ellipse(const CenterSettings& S, const registration::RingFit& whole, Registration& reg) {
-  if (S.ellipse_mode == EllipseMode::off) {
-    reg.ellipse_method = "off (--ellipse off): circular polar maps";
-    return;
-  }
-  if (S.ellipse_mode == EllipseMode::given) {
-    reg.ellipse = S.ellipse_given;
-    reg.ellipse_method = "given: " + describe_ellipse(S.ellipse_given);
-    return;
-  }
+// The ellipse measured on the whole run's mean pattern (--ellipse auto).
+void measure_ellipse(const registration::RingFit& whole, Registration& reg) {
   if (!whole.ok) {
     reg.ellipse_method = "not measured: the ring of the mean pattern did not fit (" + whole.why + "); circular polar maps";
     return;
@@ -124,18 +99,27 @@ void settle_ellipse(const CenterSettings& S, const registration::RingFit& whole,
 
 }  // namespace
 
+void apply_ellipse_option(EllipseMode mode, const Ellipticity& given, Registration& reg) {
+  reg.ellipse = {};
+  if (mode == EllipseMode::off) reg.ellipse_method = "off (--ellipse off): circular polar maps";
+  if (mode == EllipseMode::given) {
+    reg.ellipse = given;
+    reg.ellipse_method = "given: " + describe_ellipse(given);
+  }
+}
+
 void track_center(const CenterPatterns& P, const CenterSettings& S, Registration& reg) {
   const std::size_t n_t = reg.n_t, n_blocks = P.frames.size();
   reg.center_yx.resize(2 * n_t);
   for (std::size_t t = 0; t < n_t; ++t) reg.center_yx[2 * t] = S.start[0], reg.center_yx[2 * t + 1] = S.start[1];
   reg.center_method = "static (" + S.start_source + (S.start_how.empty() ? "" : ": " + S.start_how) + ")";
 
-  std::vector<double> mean(P.det_y * P.det_x, 0.0);
+  const std::size_t det = P.det_y * P.det_x;
+  std::vector<double> mean(det, 0.0);
   std::size_t total = 0;
   for (std::size_t b = 0; b < n_blocks; ++b) {
     total += P.frames[b];
-    const auto block = block_pattern(P, b);
-    for (std::size_t i = 0; i < mean.size(); ++i) mean[i] += block[i];
+    for (std::size_t i = 0; i < det; ++i) mean[i] += P.sums[b * det + i];
   }
   if (total == 0) return;
 
@@ -143,24 +127,25 @@ void track_center(const CenterPatterns& P, const CenterSettings& S, Registration
   // much light they got): its block centres scatter ~0.1 px and its track was 0.3 px off
   // where the ring's was 0.06 px (docs/registration.md), so the ring tracks it if it fits.
   bool saturated = false;
-  const bool beam = direct_beam_center(mean, P.mask, P.det_y, P.det_x, S.annulus, &saturated).has_value();
+  const auto beam_center = direct_beam_center(mean, P.mask, P.det_y, P.det_x, S.annulus, &saturated);
+  const bool beam = beam_center.has_value();
   registration::RingFitOptions whole_options;
   whole_options.center_guess = S.start;
   whole_options.r_lo = S.annulus.r_lo;
   whole_options.r_hi = S.annulus.r_hi;
   whole_options.fit_ellipse = S.ellipse_mode == EllipseMode::measure;
-  whole_options.ellipse = S.ellipse_mode == EllipseMode::given ? S.ellipse_given : Ellipticity{};
+  whole_options.ellipse = reg.ellipse;  // given, or none (apply_ellipse_option)
   const bool need_ring = S.ellipse_mode == EllipseMode::measure || (S.track && (!beam || saturated));
   const auto whole = need_ring ? registration::fit_ring(mean, P.mask, P.det_y, P.det_x, whole_options)
                                : registration::RingFit{};
   const bool direct = beam && !(saturated && whole.ok && whole.significance >= kMinRingSignificance);
-  settle_ellipse(S, whole, reg);
+  if (S.ellipse_mode == EllipseMode::measure) measure_ellipse(whole, reg);
   // A centre ecm found on the first frames is refined on the whole run's mean pattern
   // (the same method, on up to 8 x the frames); a track, if applied, replaces it below.
   if (S.start_source == "found") {
     std::optional<std::array<double, 2>> refined;
     if (direct)
-      refined = direct_beam_center(mean, P.mask, P.det_y, P.det_x, S.annulus);
+      refined = beam_center;
     else if (whole.ok)
       refined = whole.center;
     if (refined) {
@@ -242,7 +227,8 @@ void track_center(const CenterPatterns& P, const CenterSettings& S, Registration
 
   // Trust gates: enough blocks measured, a scatter small enough to matter, and a movement
   // well above that scatter. Otherwise the start centre stays.
-  const double spread = std::max(scatter(cy), scatter(cx)), moved = std::max(range(cy), range(cx));
+  const double spread = std::max(registration::track_scatter(cy), registration::track_scatter(cx));
+  const double moved = std::max(registration::track_range(cy), registration::track_range(cx));
   std::ostringstream m;
   m.precision(3);
   m << how.str() << ": " << knot_t.size() << " of " << n_read << " blocks measured, range " << moved << " px, scatter "

@@ -148,12 +148,7 @@ Registration register_acquisition(const RegistrationOptions& options, const Anal
   reg.center_method = "static (" + setup.calibration.beam_center_source +
                       (setup.calibration.beam_center_how.empty() ? "" : ": " + setup.calibration.beam_center_how) + ")";
   reg.drift_method = "none (--no-register)";
-  if (options.ellipse_mode == EllipseMode::given) {
-    reg.ellipse = options.ellipse;
-    reg.ellipse_method = "given (--ellipse)";
-  } else if (options.ellipse_mode == EllipseMode::off) {
-    reg.ellipse_method = "off (--ellipse off): circular polar maps";
-  }
+  apply_ellipse_option(options.ellipse_mode, options.ellipse, reg);
 
   bool measure_drift = options.drift;
   if (options.drift && !options.drift_file.empty()) {
@@ -252,7 +247,6 @@ Registration register_acquisition(const RegistrationOptions& options, const Anal
     CenterSettings cs;
     cs.track = options.center_track;
     cs.ellipse_mode = options.ellipse_mode;
-    cs.ellipse_given = options.ellipse;
     cs.start = setup.calibration.beam_center_yx;
     cs.start_source = setup.calibration.beam_center_source;
     cs.start_how = setup.calibration.beam_center_how;
@@ -333,15 +327,8 @@ Registration register_acquisition(const RegistrationOptions& options, const Anal
           dy.push_back(-usable[b].dy);
           dx.push_back(-usable[b].dx);
         }
-      // Scatter: second differences of a smooth track are its noise, rms sqrt(6) sigma.
-      double range = 0.0, scatter = 0.0;
-      for (const auto* v : {&dy, &dx}) {
-        if (v->empty()) continue;
-        range = std::max(range, *std::max_element(v->begin(), v->end()) - *std::min_element(v->begin(), v->end()));
-        double sum2 = 0.0;
-        for (std::size_t i = 1; i + 1 < v->size(); ++i) sum2 += std::pow((*v)[i - 1] - 2 * (*v)[i] + (*v)[i + 1], 2);
-        if (v->size() > 2) scatter = std::max(scatter, std::sqrt(sum2 / double(v->size() - 2) / 6.0));
-      }
+      const double range = std::max(registration::track_range(dy), registration::track_range(dx));
+      const double scatter = std::max(registration::track_scatter(dy), registration::track_scatter(dx));
       const double max_scatter =
           kMaxScatterFraction * double(std::min(L.scan_y, L.scan_x)) / std::sqrt(12.0);
       m.precision(3);

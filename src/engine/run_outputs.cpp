@@ -74,7 +74,7 @@ void write_registration(io::ResultFile& out, const Registration& reg, std::size_
   const std::string ellipse_convention =
       "a ring of radius r appears with semi-axes r sqrt(1+e) along angle and r / sqrt(1+e) across it; angle from +x "
       "(detector columns) towards +y (rows)";
-  out.write_table("/registration/ellipse", {reg.ellipse.e, reg.ellipse.e == 0 ? 0.0 : reg.ellipse.angle * deg}, {2},
+  out.write_table("/registration/ellipse", {reg.ellipse.e, reg.ellipse.none() ? 0.0 : reg.ellipse.angle * deg}, {2},
                   {{"units", "(e, angle [deg]) the polar maps follow; (0, 0) = circular"},
                    {"convention", ellipse_convention},
                    {"method", reg.ellipse_method},

@@ -49,6 +49,7 @@ PolarMapHost build_polar_map(const PolarGrid& grid, double k_pixel_size, std::ar
   // Entries per bin, built in pixel order; a small per-pixel accumulator merges sub-pixels.
   std::vector<std::vector<std::pair<std::int32_t, double>>> per_bin(n_bins);
   std::map<int, double> share;
+  const OffsetMap undistort = ellipse.undistortion();
   const auto y_lo = std::size_t(std::max(0.0, std::floor(cy - reach_y - 1)));
   const auto y_hi = std::min(det_y, std::size_t(std::ceil(cy + reach_y + 2)));
   const auto x_lo = std::size_t(std::max(0.0, std::floor(cx - reach_x - 1)));
@@ -62,7 +63,7 @@ PolarMapHost build_polar_map(const PolarGrid& grid, double k_pixel_size, std::ar
         for (int sx = 0; sx < subsample; ++sx) {
           // The sub-pixel's offset on the detector, mapped back to undistorted k.
           double py, px;
-          ellipse.undistort(double(y) - 0.5 + (sy + 0.5) / subsample - cy, double(x) - 0.5 + (sx + 0.5) / subsample - cx,
+          undistort.apply(double(y) - 0.5 + (sy + 0.5) / subsample - cy, double(x) - 0.5 + (sx + 0.5) / subsample - cx,
                             py, px);
           const double r = std::hypot(py, px);
           if (r < r_min || r >= r_max) continue;

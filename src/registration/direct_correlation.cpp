@@ -120,22 +120,12 @@ double parabola_vertex(double left, double centre, double right) {
   return std::clamp(0.5 * (left - right) / denom, -0.5, 0.5);
 }
 
-bool is_flat(const double* image, std::size_t n) {
-  double lo = image[0], hi = image[0];
-  for (std::size_t p = 0; p < n; ++p) {
-    require(std::isfinite(image[p]), "registration: image contains a non-finite value");
-    lo = std::min(lo, image[p]);
-    hi = std::max(hi, image[p]);
-  }
-  return hi - lo <= 1e-12 * std::max(std::fabs(hi), std::fabs(lo));
-}
-
 }  // namespace
 
 Shift estimate_shift_direct(const double* reference, const double* image, std::size_t ny, std::size_t nx) {
   require(ny >= 4 && nx >= 4, "registration: image grid must be at least 4 x 4, got " + std::to_string(ny) + " x " +
                                   std::to_string(nx));
-  const bool flat_ref = is_flat(reference, ny * nx), flat_img = is_flat(image, ny * nx);
+  const bool flat_ref = is_flat_image(reference, ny * nx), flat_img = is_flat_image(image, ny * nx);
   if (flat_ref || flat_img) return Shift{};
 
   const long NY = static_cast<long>(ny), NX = static_cast<long>(nx);

@@ -111,19 +111,13 @@ void CrossCorrelator::release() {
 
 Prepared CrossCorrelator::prepare(const double* image) const {
   const std::size_t n = ny_ * nx_;
-  double lo = image[0], hi = image[0], sum = 0.0;
-  for (std::size_t p = 0; p < n; ++p) {
-    require(std::isfinite(image[p]), "registration: image contains a non-finite value");
-    lo = std::min(lo, image[p]);
-    hi = std::max(hi, image[p]);
-    sum += image[p];
-  }
   Prepared out;
-  // Relative test: the mean subtraction of a constant image leaves only rounding noise.
-  if (hi - lo <= 1e-12 * std::max(std::fabs(hi), std::fabs(lo))) {
+  if (is_flat_image(image, n)) {
     out.flat = true;
     return out;
   }
+  double sum = 0.0;
+  for (std::size_t p = 0; p < n; ++p) sum += image[p];
   const double mean = sum / n;
   out.centred.resize(n);
   for (std::size_t p = 0; p < n; ++p) out.centred[p] = image[p] - mean;
@@ -448,6 +442,28 @@ Shift estimate_shift(const std::vector<double>& reference, const std::vector<dou
   CrossCorrelator xc(ny, nx, window);
   const Prepared ref = xc.prepare(reference.data());
   return xc.estimate(ref, xc.prepare(image.data()));
+}
+
+bool is_flat_image(const double* image, std::size_t n) {
+  double lo = image[0], hi = image[0];
+  for (std::size_t p = 0; p < n; ++p) {
+    require(std::isfinite(image[p]), "registration: image contains a non-finite value");
+    lo = std::min(lo, image[p]);
+    hi = std::max(hi, image[p]);
+  }
+  // Relative test: the mean subtraction of a constant image leaves only rounding noise.
+  return hi - lo <= 1e-12 * std::max(std::fabs(hi), std::fabs(lo));
+}
+
+double track_scatter(const std::vector<double>& v) {
+  if (v.size() < 3) return 0.0;
+  double sum2 = 0.0;
+  for (std::size_t i = 1; i + 1 < v.size(); ++i) sum2 += std::pow(v[i - 1] - 2 * v[i] + v[i + 1], 2);
+  return std::sqrt(sum2 / double(v.size() - 2) / 6.0);
+}
+
+double track_range(const std::vector<double>& v) {
+  return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()) - *std::min_element(v.begin(), v.end());
 }
 
 ShiftMethod shift_method_for(std::size_t ny, std::size_t nx) {

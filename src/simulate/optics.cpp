@@ -6,14 +6,8 @@
 
 namespace ecm::simulate {
 
-ProjectorDistortion::ProjectorDistortion(double ellipticity, double angle_deg) : identity_(ellipticity == 0.0) {
-  const double theta = angle_deg * kPi / 180.0;
-  const double s = std::sin(theta), c = std::cos(theta);
-  const double a = std::sqrt(1.0 + ellipticity), inv_a = 1.0 / a;
-  // M^-1 = (1/a) e1 e1^T + a e2 e2^T with e1 = (s, c), e2 = (c, -s) in (y, x) components.
-  i_yy_ = inv_a * s * s + a * c * c;
-  i_xx_ = inv_a * c * c + a * s * s;
-  i_yx_ = (inv_a - a) * s * c;
+OffsetMap projector_undistortion(const SimConfig& cfg) {
+  return Ellipticity{cfg.ellipticity, cfg.ellipticity_angle_deg * kPi / 180.0}.undistortion();
 }
 
 std::vector<std::uint8_t> beam_stop_mask(const SimConfig& cfg) {

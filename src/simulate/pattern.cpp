@@ -30,7 +30,7 @@ void shift_range(const std::vector<double>& centre, double c0, long& lo, long& h
 SpeckleSynth::SpeckleSynth(const SimConfig& cfg, const Tracks& tracks)
     : cfg_(cfg),
       tracks_(tracks),
-      distortion_(cfg.ellipticity, cfg.ellipticity_angle_deg),
+      undistortion_(projector_undistortion(cfg)),
       det_y_(cfg.det_y),
       det_x_(cfg.det_x),
       cy0_(cfg.center0_y()),
@@ -53,7 +53,7 @@ SpeckleSynth::SpeckleSynth(const SimConfig& cfg, const Tracks& tracks)
   const long ry1 = ry0 + static_cast<long>(det_y_) + (yhi - ylo) + 2 * H_ + 1;
   const long rx1 = rx0 + static_cast<long>(det_x_) + (xhi - xlo) + 2 * H_ + 1;
   long y0 = ry0, y1 = ry1, x0 = rx0, x1 = rx1;
-  if (!distortion_.is_identity()) widen_box_for_distortion(y0, y1, x0, x1);
+  if (!undistortion_.identity) widen_box_for_distortion(y0, y1, x0, x1);
   oy_ = y0;
   ox_ = x0;
   by_ = static_cast<std::size_t>(y1 - y0);
@@ -115,7 +115,8 @@ void SpeckleSynth::widen_box_for_distortion(long& y0, long& y1, long& x0, long& 
   double qy_lo = inf, qy_hi = -inf, qx_lo = inf, qx_hi = -inf;
   for (double a : dy)
     for (double b : dx) {
-      const Offset q = distortion_.to_reciprocal({a, b});
+      Offset q;
+      undistortion_.apply(a, b, q.y, q.x);
       qy_lo = std::min(qy_lo, q.y), qy_hi = std::max(qy_hi, q.y);
       qx_lo = std::min(qx_lo, q.x), qx_hi = std::max(qx_hi, q.x);
     }
@@ -182,7 +183,7 @@ void SpeckleSynth::kernel(double frac, float* h) {
 }
 
 void SpeckleSynth::intensity(std::size_t t, float* out) {
-  if (distortion_.is_identity())
+  if (undistortion_.identity)
     intensity_separable(t, out);
   else
     intensity_distorted(t, out);

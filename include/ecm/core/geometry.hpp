@@ -33,42 +33,43 @@ KOKKOS_INLINE_FUNCTION double polar_angle(double dy, double dx) {
 // direction) and r / sqrt(1+e) across it, axis ratio 1 + e, area preserved, so the
 // calibration still holds for the mean radius. The simulator (--ellipticity) distorts by
 // M, the analysis (--ellipse) undoes it. e = 0 is the identity, exactly.
+// A symmetric linear map of detector offsets (y, x); the identity is kept exact.
+struct OffsetMap {
+  bool identity = true;
+  double yy = 1.0, yx = 0.0, xx = 1.0;
+  void apply(double dy, double dx, double& oy, double& ox) const {
+    if (identity) {
+      oy = dy, ox = dx;
+      return;
+    }
+    oy = yy * dy + yx * dx;
+    ox = yx * dy + xx * dx;
+  }
+};
+
 struct Ellipticity {
   double e = 0.0;      // axis ratio minus 1, >= 0
   double angle = 0.0;  // [rad] direction of the major axis
   bool none() const { return e == 0.0; }
-  // q = M^-1 d for a detector offset d = (dy, dx).
-  void undistort(double dy, double dx, double& qy, double& qx) const {
-    if (e == 0.0) {
-      qy = dy, qx = dx;
-      return;
-    }
-    const double s = std::sqrt(1.0 + e), c = std::cos(angle), n = std::sin(angle);
-    const double along = (dx * c + dy * n) / s, across = (-dx * n + dy * c) * s;
-    qx = along * c - across * n;
-    qy = along * n + across * c;
-  }
-  // d = M q.
-  void distort(double qy, double qx, double& dy, double& dx) const {
-    if (e == 0.0) {
-      dy = qy, dx = qx;
-      return;
-    }
-    const double s = std::sqrt(1.0 + e), c = std::cos(angle), n = std::sin(angle);
-    const double along = (qx * c + qy * n) * s, across = (-qx * n + qy * c) / s;
-    dx = along * c - across * n;
-    dy = along * n + across * c;
-  }
+  OffsetMap distortion() const { return map(true); }     // d = M q
+  OffsetMap undistortion() const { return map(false); }  // q = M^-1 d
   // Largest |d_y| and |d_x| on the image of the circle |q| = r (row norms of M, times r).
-  double extent_y(double r) const { return r * row_norm(true); }
-  double extent_x(double r) const { return r * row_norm(false); }
+  double extent_y(double r) const {
+    const OffsetMap m = distortion();
+    return r * std::hypot(m.yy, m.yx);
+  }
+  double extent_x(double r) const {
+    const OffsetMap m = distortion();
+    return r * std::hypot(m.yx, m.xx);
+  }
 
  private:
-  double row_norm(bool y) const {
-    double dy1, dx1, dy2, dx2;
-    distort(0.0, 1.0, dy1, dx1);  // M e_x
-    distort(1.0, 0.0, dy2, dx2);  // M e_y
-    return y ? std::hypot(dy1, dy2) : std::hypot(dx1, dx2);
+  // M = along e1 e1^T + across e2 e2^T, e1 = (sin angle, cos angle) in (y, x).
+  OffsetMap map(bool forward) const {
+    if (e == 0.0) return {};
+    const double s = std::sin(angle), c = std::cos(angle), a = std::sqrt(1.0 + e), inv_a = 1.0 / a;
+    const double along = forward ? a : inv_a, across = forward ? inv_a : a;
+    return {false, along * s * s + across * c * c, (along - across) * s * c, along * c * c + across * s * s};
   }
 };
 

@@ -47,7 +47,6 @@ struct BlockShare {
 struct CenterSettings {
   bool track = true;                       // --no-center-track: one centre for the run
   EllipseMode ellipse_mode = EllipseMode::measure;
-  Ellipticity ellipse_given;               // EllipseMode::given
   std::array<double, 2> start{};           // the calibration's centre
   std::string start_source;                // "option", "attribute" or "found"
   std::string start_how;                   // when found: how, in words
@@ -57,7 +56,12 @@ struct CenterSettings {
   BlockShare share;
 };
 
-// Fills reg.center_yx (n_t cycles), center_method, center_block_*, ellipse*.
+// Sets reg.ellipse and its method for --ellipse off or given (measure: left to
+// track_center). Called before track_center, and alone when no pattern is read.
+void apply_ellipse_option(EllipseMode mode, const Ellipticity& given, Registration& reg);
+
+// Fills reg.center_yx (n_t cycles), center_method, center_block_* and, with
+// EllipseMode::measure, ellipse*. A given ellipse is reg.ellipse as apply_ellipse_option set it.
 void track_center(const CenterPatterns& patterns, const CenterSettings& settings, Registration& reg);
 
 }  // namespace ecm::engine

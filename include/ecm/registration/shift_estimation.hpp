@@ -34,6 +34,10 @@ struct Shift {
 Shift estimate_shift(const std::vector<double>& reference, const std::vector<double>& image, std::size_t ny,
                      std::size_t nx, bool window = true);
 
+// Whether an image of n values is constant to rounding (nothing to correlate: its
+// mean-subtracted values are only rounding noise). Throws InputError on a non-finite value.
+bool is_flat_image(const double* image, std::size_t n);
+
 // What each image of a time series is registered against.
 enum class Reference {
   first,     // the first (block of) image(s)
@@ -77,6 +81,13 @@ std::vector<Shift> estimate_block_shifts(const std::vector<double>& blocks, std:
 // drift or centre that moves steadily keeps moving over the half-block at either end).
 std::vector<double> piecewise_linear(const std::vector<double>& knot_t, const std::vector<double>& knot_v,
                                      std::size_t n_t);
+
+// A measured track's knots (a drift or centre per block): the scatter of the values about
+// a smooth track (second differences of a smooth track are its noise, rms sqrt(6) sigma;
+// 0 with fewer than 3 knots) and their range (largest minus smallest; 0 when empty). The
+// trust gates compare the two.
+double track_scatter(const std::vector<double>& knot_v);
+double track_range(const std::vector<double>& knot_v);
 
 // Gaussian smoothing of a series (std `sigma` in samples, normalised at the ends); sigma <= 0
 // returns the series unchanged.

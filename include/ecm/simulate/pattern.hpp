@@ -90,12 +90,14 @@ class SpeckleSynth {
   void intensity_distorted(std::size_t t, float* out);
   void plan_distorted(double cy, double cx);  // annulus pixels, their tap bases and weights
   Offset reciprocal(std::size_t i, std::size_t j, double cy, double cx) const {
-    return distortion_.to_reciprocal({static_cast<double>(i) - cy, static_cast<double>(j) - cx});
+    Offset q;
+    undistortion_.apply(static_cast<double>(i) - cy, static_cast<double>(j) - cx, q.y, q.x);
+    return q;
   }
 
   SimConfig cfg_;
   Tracks tracks_;
-  ProjectorDistortion distortion_;
+  OffsetMap undistortion_;  // q = M^-1 d (optics.hpp)
   std::size_t det_y_, det_x_;
   double cy0_, cx0_;
   double r_peak_, sigma_r_, r_lo_, r_hi_, r_disc_;  // px
