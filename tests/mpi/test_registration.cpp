@@ -75,6 +75,22 @@ double truth_correlation(const std::string& run, const std::string& truth_path) 
   return sab / std::sqrt(saa * sbb);
 }
 
+// The small scans of issue 13: 10 x 10 positions, 400 cycles (auto sampling: one cycle in
+// 8, 7 blocks of 64 cycles), 32 px detector, 1.5 e/px, 15 % thickness texture over the
+// default 4 px.
+simulate::SimConfig small_textured_scan() {
+  simulate::SimConfig sim;
+  sim.scan_y = sim.scan_x = 10;
+  sim.cycles = 400;
+  sim.det_y = sim.det_x = 32;
+  sim.k_pixel_size = 0.04;
+  sim.dose = 1.5;
+  sim.dtype = h5::DType::u8;
+  sim.thickness_contrast = 0.15;
+  sim.memory_budget_mb = 64;
+  return sim;
+}
+
 engine::RunConfig drift_run_config(const test::SimulatedDataset& data, const std::string& out) {
   auto c = test::default_run_config(data, out);
   c.grid.k_max = 0.55;
@@ -267,16 +283,8 @@ TEST_CASE("a 3 px drift on a 10 x 10 scan with 15 % texture is measured and corr
   // direct correlation small scans now use: 0.07-0.15 px, and 0.16 px in this test (its VDF
   // band ends at 0.55 1/A, not 0.6) (docs/registration.md, "Small scans").
   const std::string dir = test::scratch_dir();
-  simulate::SimConfig sim;
-  sim.scan_y = sim.scan_x = 10;
-  sim.cycles = 400;  // auto sampling: one cycle in 8, 7 blocks of 64 cycles
-  sim.det_y = sim.det_x = 32;
-  sim.k_pixel_size = 0.04;
-  sim.dose = 1.5;
-  sim.dtype = h5::DType::u8;
-  sim.thickness_contrast = 0.15;  // thickness_size_px: the default 4 px
+  auto sim = small_textured_scan();
   sim.seed = 4;
-  sim.memory_budget_mb = 64;
   simulate::run_simulation(sim, dir + "/small_steady.h5", dir + "/small_steady_truth.h5", MPI_COMM_WORLD);
   sim.drift_y = 3.0;
   sim.drift_x = -2.0;
@@ -307,17 +315,9 @@ TEST_CASE("the drift estimate of a small scan is the same on 1, 2, 3 and 4 ranks
   // The direct correlation of small scans, with each block left out of its reference,
   // shares the blocks out over ranks like the FFT path: the result must not depend on it.
   const std::string dir = test::scratch_dir();
-  simulate::SimConfig sim;
-  sim.scan_y = sim.scan_x = 10;
-  sim.cycles = 400;
-  sim.det_y = sim.det_x = 32;
-  sim.k_pixel_size = 0.04;
-  sim.dose = 1.5;
-  sim.dtype = h5::DType::u8;
-  sim.thickness_contrast = 0.15;
+  auto sim = small_textured_scan();
   sim.drift_y = 3.0;
   sim.drift_x = -2.0;
-  sim.memory_budget_mb = 64;
   const std::string input = dir + "/small_ranks.h5";
   simulate::run_simulation(sim, input, dir + "/small_ranks_truth.h5", MPI_COMM_WORLD);
   const int me = mpi::rank(MPI_COMM_WORLD), world = mpi::size(MPI_COMM_WORLD);
