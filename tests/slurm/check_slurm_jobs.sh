@@ -32,8 +32,10 @@ wait_for_jobs() {  # until squeue lists none for 3 polls in a row, at most $1 s
   # A job that requeues itself is briefly listed by no one between its end and its
   # requeue (seen on a loaded 2-core machine): one empty poll is not the end.
   local empty=0
+  local queue
   for _ in $(seq 1 "$1"); do
-    if [ -z "$(squeue -h 2>/dev/null)" ]; then
+    # squeue that fails (a busy controller) tells nothing: not an empty queue.
+    if queue=$(squeue -h 2>/dev/null) && [ -z "$queue" ]; then
       empty=$((empty + 1))
       [ "$empty" -ge 3 ] && return 0
     else
@@ -65,7 +67,7 @@ sbatch "${local_opts[@]}" --array=1-2 --time=1 --signal=USR1@45 -o "$work/archiv
   "$src/slurm/ecm-archive.sbatch" "$work/manifest.txt" > /dev/null || fail "sbatch ecm-archive.sbatch"
 wait_for_jobs 400
 # The requeued task may still be on its way back to the queue: its output is the sign.
-for _ in $(seq 1 30); do [ -f "$work/archive_2.h5" ] && break; sleep 2; wait_for_jobs 400; done
+for _ in $(seq 1 60); do [ -f "$work/archive_2.h5" ] && break; sleep 2; wait_for_jobs 400; done
 same_as_reference "$work/archive_1.h5"
 same_as_reference "$work/archive_2.h5"
 grep -q "requeueing" "$work/archive_2.log" || fail "task 2 was not stopped by its time limit and requeued"
