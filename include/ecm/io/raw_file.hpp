@@ -1,0 +1,43 @@
+#pragma once
+// A read-only file read by positioned reads (pread), for the raw camera formats: every rank
+// opens it itself and reads only its own frames at computed offsets. Every read is bounds
+// checked against the file size, so a truncated file or a header that lies becomes one clear
+// InputError naming the file, never a read outside it.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ecm::io {
+
+class RawFile {
+ public:
+  explicit RawFile(const std::string& path);  // throws InputError when it cannot be opened
+  RawFile(const RawFile&) = delete;
+  RawFile& operator=(const RawFile&) = delete;
+  RawFile(RawFile&& o) noexcept;
+  RawFile& operator=(RawFile&& o) noexcept;
+  ~RawFile();
+
+  const std::string& path() const { return path_; }
+  std::uint64_t size() const { return size_; }
+  // Reads exactly n bytes at offset into buf; throws InputError ("<path>: <what> at byte
+  // <offset> needs <n> bytes, the file ends at <size>") when the file is shorter.
+  void read_at(std::uint64_t offset, std::size_t n, void* buf, const std::string& what) const;
+  std::vector<unsigned char> read_at(std::uint64_t offset, std::size_t n, const std::string& what) const;
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::uint64_t size_ = 0;
+};
+
+// The first n bytes of a file (fewer if it is shorter); empty when it cannot be read.
+std::vector<unsigned char> file_head(const std::string& path, std::size_t n);
+bool file_exists(const std::string& path);
+// Byte order of multi-byte pixels as stored.
+enum class ByteOrder { little, big };
+// Swaps n elements of `bytes` bytes each in place when `order` is not the machine's.
+void to_native(void* data, std::size_t n, std::size_t bytes, ByteOrder order);
+
+}  // namespace ecm::io

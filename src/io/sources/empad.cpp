@@ -1,0 +1,13 @@
+// Placeholder until the empad reader lands: detection says no, opening names the missing reader.
+#include "ecm/core/error.hpp"
+#include "ecm/io/sources/formats.hpp"
+
+namespace ecm::io::sources {
+
+bool looks_like_empad(const std::string&, const std::vector<unsigned char>&) { return false; }
+
+std::unique_ptr<FrameSource> open_empad(const std::string& path, const SourceOptions&) {
+  throw InputError(path + ": the empad reader is not built yet");
+}
+
+}  // namespace ecm::io::sources
