@@ -15,10 +15,16 @@ po::options_description analysis_io_options() {
   io.add_options()
     ("help,h", "show this help")
     ("config", po::value<std::string>(), "INI file with any of these options as key = value (long names)")
-    ("input", po::value<std::string>(), "input HDF5 file (positional)")
+    ("input", po::value<std::string>(), "input file (positional): HDF5, NeXus master, Merlin .mib, StreamPix .seq, MRC, EMPAD (docs/input-formats.md)")
     ("output,o", po::value<std::string>(), "output HDF5 file (required); written as OUT.partial, renamed when complete")
-    ("dataset", po::value<std::string>()->default_value("/frames"), "dataset path in the input")
-    ("scan-shape", po::value<std::string>(), "NY,NX of a 3-D frame-stream input (if not in its scan_shape attribute)")
+    ("format", po::value<std::string>()->default_value("auto"), "input format: auto (from the content) | hdf5 | nexus | seq | mib | mrc | empad")
+    ("dataset", po::value<std::string>(), "HDF5 dataset of the frames (default: /frames, a NeXus master's data, or the only 3- to 5-D dataset)")
+    ("scan-shape", po::value<std::string>(), "NY,NX scan positions (when the file does not say)")
+    ("skip-frames", po::value<std::size_t>()->default_value(0), "leading frames to drop before the first scan")
+    ("flyback", po::value<std::size_t>()->default_value(0), "extra frames recorded at the end of each scan row")
+    ("cycle-frames", po::value<std::size_t>(), "frames from one scan cycle's start to the next, dead frames included (default NY*(NX+flyback))")
+    ("drop-incomplete-cycle", po::bool_switch(), "drop frames after the last whole cycle instead of failing")
+    ("frame-count", po::value<std::size_t>(), "frames to use when a header's count disagrees with the file (.seq)")
     ("memory-budget", po::value<std::string>()->default_value("2G"), "memory per rank (K, M, G suffixes); sets the tile size")
     ("no-overlap", po::bool_switch(), "read each block of cycles only after the kernels are done with the last (for measurements)");
   return io;
@@ -37,9 +43,9 @@ po::options_description calibration_options() {
 po::options_description strip_options() {
   po::options_description pre("Preprocessing and polar strip");
   pre.add_options()
-    ("dark", po::value<std::string>(), "dark reference: FILE.h5:/path or /path in the input (subtracted)")
-    ("gain", po::value<std::string>(), "gain reference: FILE.h5:/path or /path (multiplied after dark subtraction)")
-    ("mask", po::value<std::string>(), "bad-pixel mask: FILE.h5:/path or /path (non-zero = bad)")
+    ("dark", po::value<std::string>(), "dark reference: FILE.h5:/path or /path in the input (subtracted); none = not the one the input brings")
+    ("gain", po::value<std::string>(), "gain reference: FILE.h5:/path or /path (multiplied after dark subtraction); none = not the input's")
+    ("mask", po::value<std::string>(), "bad-pixel mask: FILE.h5:/path or /path (non-zero = bad); none = not the input's")
     ("threshold", po::value<double>()->default_value(0.0), "values below this (after dark and gain) are set to 0 [counts]")
     ("kr-range", po::value<std::string>()->default_value("0.3,0.6"), "LO,HI of the polar strip [1/A]")
     ("n-kr", po::value<int>()->default_value(4), "k_r bins over the strip (after binning)")
@@ -102,12 +108,18 @@ void fill_analysis_config(const po::variables_map& vm, const std::string& usage,
   if (!vm.count("output")) throw InputError("no output file given (-o OUT.h5)");
   c.input_path = vm["input"].as<std::string>();
   c.output_path = vm["output"].as<std::string>();
-  c.dataset = vm["dataset"].as<std::string>();
+  if (vm.count("dataset")) c.input.dataset = vm["dataset"].as<std::string>();
+  c.input.format = vm["format"].as<std::string>();
   if (vm.count("scan-shape")) {
     const auto s = parse_pair(vm["scan-shape"].as<std::string>(), "scan-shape");
     if (s[0] < 1 || s[1] < 1) throw InputError("--scan-shape must be two positive integers");
-    c.scan_shape = std::array<std::size_t, 2>{std::size_t(s[0]), std::size_t(s[1])};
+    c.input.scan.scan_shape = std::array<std::size_t, 2>{std::size_t(s[0]), std::size_t(s[1])};
   }
+  c.input.scan.skip_frames = vm["skip-frames"].as<std::size_t>();
+  c.input.scan.flyback = vm["flyback"].as<std::size_t>();
+  if (vm.count("cycle-frames")) c.input.scan.cycle_frames = vm["cycle-frames"].as<std::size_t>();
+  c.input.scan.drop_incomplete_cycle = vm.count("drop-incomplete-cycle") > 0;
+  if (vm.count("frame-count")) c.input.frame_count = vm["frame-count"].as<std::size_t>();
   if (vm.count("time-step")) c.calibration.time_step_s = vm["time-step"].as<double>();
   if (vm.count("k-pixel-size")) c.calibration.k_pixel_size = vm["k-pixel-size"].as<double>();
   if (vm.count("beam-center")) c.calibration.beam_center_yx = parse_pair(vm["beam-center"].as<std::string>(), "beam-center");

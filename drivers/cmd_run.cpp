@@ -81,6 +81,9 @@ void print_summary(const ecm::engine::RunSummary& s) {
   const double valid = s.n_pixels ? 100.0 * double(s.n_converged) / double(s.n_pixels) : 0.0;
   std::cout << std::fixed << std::setprecision(3);
   std::cout << "ecm run: wrote " << s.output_path << "\n"
+            << "  input           " << s.input_line << "\n";
+  for (const auto& note : s.input_notes) std::cout << "  input note      " << note << "\n";
+  std::cout
             << "  valid fits      " << std::setprecision(1) << valid << " % (" << s.n_converged << " of " << s.n_pixels
             << " (r, k_r, k_phi) pixels)\n"
             << "  median tau      " << std::setprecision(4) << s.median_tau_s << " s\n"

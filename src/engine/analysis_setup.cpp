@@ -34,10 +34,26 @@ Prepared prepare_analysis(const RunConfig& config, const io::InputDataset& input
   for (double c : s.lag_bins.center) s.lag_s.push_back(c * s.time_step_s);
 
   const auto det_y = L.det_y, det_x = L.det_x;
-  std::vector<float> dark, gain, mask;
-  if (!config.dark.empty()) dark = io::read_detector_reference(config.dark, config.input_path, det_y, det_x, "dark");
-  if (!config.gain.empty()) gain = io::read_detector_reference(config.gain, config.input_path, det_y, det_x, "gain");
-  if (!config.mask.empty()) mask = io::read_detector_reference(config.mask, config.input_path, det_y, det_x, "mask");
+  s.input_dataset = input.dataset_path();
+  // A reference given as an option wins; "none" turns off one the input brings along (a
+  // camera's dark and gain files, a NeXus pixel mask).
+  const auto& meta = input.source().metadata();
+  auto reference = [&](const std::string& option, const std::optional<io::DetectorReference>& from_input,
+                       const std::string& what) -> std::vector<float> {
+    if (option == "none") return {};
+    if (!option.empty()) {
+      s.references.push_back(what + ": " + option);
+      return io::read_detector_reference(option, config.input_path, det_y, det_x, what);
+    }
+    if (!from_input) return {};
+    require(from_input->values.size() == det_y * det_x,
+            what + " reference " + from_input->origin + " is not of the frame shape");
+    s.references.push_back(what + ": " + from_input->origin);
+    return from_input->values;
+  };
+  std::vector<float> dark = reference(config.dark, meta.dark, "dark");
+  std::vector<float> gain = reference(config.gain, meta.gain, "gain");
+  std::vector<float> mask = reference(config.mask, meta.bad_pixels, "mask");
   p.corrections = preprocess::make_corrections<MemSpace>(dark, gain, mask, config.threshold);
   p.mask = mask;
   if (s.calibration.beam_center_source.empty()) {

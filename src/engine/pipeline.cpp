@@ -101,7 +101,7 @@ class TauHistogram {
 
 std::string RunConfig::identity() const {
   std::istringstream in(resolved_ini);
-  std::string line, kept = input_path + "\n" + dataset + "\n";
+  std::string line, kept = input_path + "\n" + input.format + "\n" + input.dataset + "\n";
   while (std::getline(in, line))
     if (line.rfind("resume", 0) != 0 && line.rfind("throttle", 0) != 0 && line.rfind("schedule", 0) != 0 &&
         line.rfind("progress", 0) != 0 && line.rfind("no-overlap", 0) != 0)
@@ -116,7 +116,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   StageTimer timer;
 
   // Every rank validates the same input, so bad input fails identically everywhere.
-  io::InputDataset input(config.input_path, config.dataset, config.scan_shape, comm);
+  io::InputDataset input(config.input_path, config.input, comm);
   // --resume of a run that already finished: nothing to do (a requeued job may ask twice).
   const std::string ledger_path = config.output_path + ".partial.tiles";
   const std::string fingerprint = io::fingerprint_of(config.identity());
@@ -281,6 +281,9 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   const double mine_done = double(my_tiles);
   mpi::check(MPI_Allgather(&mine_done, 1, MPI_DOUBLE, per_rank.data(), 1, MPI_DOUBLE, comm), "MPI_Allgather(tiles per rank)");
   summary.tiles_per_rank.assign(per_rank.begin(), per_rank.end());
+  summary.input_line = input.source().description();
+  summary.input_notes = input.notes();
+  for (const auto& r : setup.references) summary.input_notes.push_back(r);
   summary.drift_line = describe_drift(reg, setup.n_t_used);
   summary.center_line = describe_center(reg, setup.n_t_used, segments.size());
   summary.ellipse_line = reg.ellipse_method;

@@ -116,7 +116,7 @@ void write_ttcf_file(const RunConfig& config, const AnalysisSetup& setup, const 
     h5::write_attribute(file, "command_line", config.command_line);
     h5::write_attribute(file, "configuration", config.resolved_ini);
     h5::write_attribute(file, "input_file", std::filesystem::absolute(config.input_path).string());
-    h5::write_attribute(file, "input_dataset", config.dataset);
+    h5::write_attribute(file, "input_dataset", setup.input_dataset);
     h5::write_attribute(file, "mpi_ranks", double(mpi::size(comm)));
     h5::write_attribute(file, "kokkos_backend", kokkos_backend_name());
     h5::write_attribute(file, "start_time", start_time);

@@ -78,7 +78,7 @@ TtcfSummary run_ttcf(const TtcfConfig& config, MPI_Comm comm) {
   const RunConfig& rc = config.run;
   StageTimer timer;
 
-  io::InputDataset input(rc.input_path, rc.dataset, rc.scan_shape, comm);
+  io::InputDataset input(rc.input_path, rc.input, comm);
   const auto& L = input.layout();
   TtcfSummary sum;
   sum.output_path = rc.output_path;

@@ -1,5 +1,6 @@
 #include "ecm/io/input_dataset.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace ecm::io {
@@ -23,88 +24,122 @@ std::array<std::size_t, 3> frame_stream_chunk_grain(std::size_t chunk_frames, st
   return {1, 1, 1};
 }
 
-InputDataset::InputDataset(const std::string& file_path, const std::string& dataset_path,
-                           std::optional<std::array<std::size_t, 2>> scan_shape, MPI_Comm comm)
-    : file_path_(file_path), dataset_path_(dataset_path) {
-  file_ = h5::open_file_parallel(file_path, comm);
-  dataset_ = h5::open_dataset(file_, dataset_path);
-  const std::string where = "'" + dataset_path + "' in " + file_path;
-  layout_.dtype = h5::dataset_dtype(dataset_);
-  if (layout_.dtype == h5::DType::other || layout_.dtype == h5::DType::f64)
-    throw InputError("dataset " + where + " has an unsupported element type (need uint8, uint16, uint32 or float32)");
-  const auto dims = h5::dataset_shape(dataset_);
-  if (dims.size() == 5) {
-    layout_.kind = InputLayout::Kind::five_d;
-    layout_.n_t = dims[0];
-    layout_.scan_y = dims[1];
-    layout_.scan_x = dims[2];
-    layout_.det_y = dims[3];
-    layout_.det_x = dims[4];
-    if (const auto chunk = h5::dataset_chunk(dataset_); chunk && chunk->size() == 5)
-      layout_.chunk_tyx = {std::size_t((*chunk)[0]), std::size_t((*chunk)[1]), std::size_t((*chunk)[2])};
-  } else if (dims.size() == 3) {
-    layout_.kind = InputLayout::Kind::frame_stream;
-    if (!scan_shape && h5::has_attribute(dataset_, "scan_shape")) {
-      auto s = h5::read_attribute_doubles(dataset_, "scan_shape");
-      if (s.size() == 2 && s[0] >= 1 && s[1] >= 1) scan_shape = std::array<std::size_t, 2>{std::size_t(s[0]), std::size_t(s[1])};
-    }
-    if (!scan_shape)
-      throw InputError("dataset " + where + " is a 3-D frame stream: give its scan shape with --scan-shape NY,NX");
-    const std::size_t per_cycle = (*scan_shape)[0] * (*scan_shape)[1];
-    if (per_cycle == 0 || dims[0] % per_cycle != 0) {
-      std::ostringstream msg;
-      msg << "dataset " << where << " has " << dims[0] << " frames, not a whole number of " << (*scan_shape)[0] << "x"
-          << (*scan_shape)[1] << " scans";
-      throw InputError(msg.str());
-    }
-    layout_.n_t = dims[0] / per_cycle;
-    layout_.scan_y = (*scan_shape)[0];
-    layout_.scan_x = (*scan_shape)[1];
-    layout_.det_y = dims[1];
-    layout_.det_x = dims[2];
-    if (const auto chunk = h5::dataset_chunk(dataset_); chunk && chunk->size() == 3)
-      layout_.chunk_tyx = frame_stream_chunk_grain(std::size_t((*chunk)[0]), layout_.scan_y, layout_.scan_x);
-  } else {
-    throw InputError("dataset " + where + " has " + std::to_string(dims.size()) +
-                     " dimensions; expected 5 (t, scan_y, scan_x, det_y, det_x) or 3 (frame, det_y, det_x)");
+namespace {
+
+h5::DType dtype_of(PixelType t) {
+  switch (t) {
+    case PixelType::u8: return h5::DType::u8;
+    case PixelType::u16: return h5::DType::u16;
+    case PixelType::u32: return h5::DType::u32;
+    case PixelType::f32: return h5::DType::f32;
   }
-  if (layout_.n_t < 4 || layout_.positions() == 0 || layout_.det_pixels() == 0)
-    throw InputError("dataset " + where + " is too small (need at least 4 scan cycles and a non-empty scan and detector)");
+  return h5::DType::other;
+}
+
+template <class T>
+void widen_to_float(const void* in, std::size_t n, float* out) {
+  const T* v = static_cast<const T*>(in);
+  for (std::size_t i = 0; i < n; ++i) out[i] = float(v[i]);
+}
+
+}  // namespace
+
+InputDataset::InputDataset(const std::string& file_path, const InputOptions& options, MPI_Comm comm)
+    : file_path_(file_path) {
+  SourceOptions so;
+  so.format = options.format;
+  so.dataset = options.dataset;
+  so.frame_count = options.frame_count;
+  so.direct_reads = options.direct_reads;
+  source_ = open_frame_source(file_path, so, comm);
+  const FrameShape& shape = source_->shape();
+  const SourceMetadata& meta = source_->metadata();
+  notes_ = meta.notes;
+  const std::string what = file_path + (source_->dataset_path().empty() ? "" : ":" + source_->dataset_path());
+  if (shape.det_y < 2 || shape.det_x < 2) throw InputError(what + ": frames of " + std::to_string(shape.det_y) + "x" +
+                                                           std::to_string(shape.det_x) + " pixels are too small");
+  scan_ = make_scan_geometry(shape.n_frames, options.scan, meta.scan_shape, what);
+  if (scan_.dropped_frames)
+    notes_.push_back(std::to_string(scan_.dropped_frames) + " frames after the last whole cycle dropped (--drop-incomplete-cycle)");
+  layout_.n_t = scan_.cycles;
+  layout_.scan_y = scan_.scan_y;
+  layout_.scan_x = scan_.scan_x;
+  layout_.det_y = shape.det_y;
+  layout_.det_x = shape.det_x;
+  layout_.dtype = dtype_of(shape.type);
+  // Tiles of whole storage units only where the frames sit on the scan as stored.
+  const bool plain = scan_.skip == 0 && scan_.flyback == 0 && scan_.cycle_frames == scan_.scan_y * scan_.scan_x;
+  const auto chunk = source_->storage_chunk();
+  if (plain) {
+    if (chunk[0] == 1 && chunk[1] == 1) layout_.chunk_tyx = frame_stream_chunk_grain(chunk[2], layout_.scan_y, layout_.scan_x);
+    else if (meta.scan_shape && (*meta.scan_shape)[0] == layout_.scan_y && (*meta.scan_shape)[1] == layout_.scan_x)
+      layout_.chunk_tyx = chunk;
+  }
+  if (layout_.n_t < 4)
+    throw InputError(what + " holds " + std::to_string(layout_.n_t) + " scan cycles of " + std::to_string(layout_.scan_y) +
+                     "x" + std::to_string(layout_.scan_x) + ": too few (need at least 4 cycles for a correlation)");
+}
+
+std::string InputDataset::dataset_path() const {
+  const std::string d = source_->dataset_path();
+  return d.empty() ? source_->format() : d;
 }
 
 namespace {
-double required_scalar(hid_t ds, const std::string& attr, const std::optional<double>& override_value,
-                       const std::string& option, const std::string& where) {
+template <class T>
+T required(const std::optional<T>& override_value, const std::optional<T>& from_file, const std::string& name,
+           const std::string& option, const std::string& where) {
   if (override_value) return *override_value;
-  if (!h5::has_attribute(ds, attr))
-    throw InputError("calibration '" + attr + "' is missing on " + where + ": give it with " + option);
-  auto v = h5::read_attribute_doubles(ds, attr);
-  if (v.size() != 1) throw InputError("attribute '" + attr + "' on " + where + " must be a scalar");
-  return v[0];
+  if (from_file) return *from_file;
+  throw InputError("calibration '" + name + "' is missing on " + where + ": give it with " + option);
 }
 }  // namespace
 
 Calibration InputDataset::calibration(const CalibrationOverrides& o) const {
-  const std::string where = "'" + dataset_path_ + "'";
+  const SourceMetadata& meta = source_->metadata();
+  const std::string where = "'" + dataset_path() + "'";
   Calibration c;
-  c.time_step_s = required_scalar(dataset_, "time_step_s", o.time_step_s, "--time-step", where);
-  c.k_pixel_size = required_scalar(dataset_, "k_pixel_size_inv_angstrom", o.k_pixel_size, "--k-pixel-size", where);
+  if (o.time_step_s) {
+    c.time_step_s = *o.time_step_s;
+    c.time_step_source = "option";
+  } else if (meta.time_step_s) {
+    c.time_step_s = *meta.time_step_s;
+    c.time_step_source = "attribute";
+  } else {
+    // The cycle time from the timestamps of each cycle's first frame: cameras record the
+    // frame period, but a cycle also holds the scan's overheads (the paper's 3.2 s was not
+    // scan size / frame rate).
+    std::vector<std::size_t> firsts(layout_.n_t);
+    for (std::size_t t = 0; t < layout_.n_t; ++t) firsts[t] = scan_.stored(t, 0, 0);
+    const auto ts = source_->timestamps(firsts);
+    if (ts.size() == firsts.size()) {
+      std::vector<double> steps(ts.size() - 1);
+      for (std::size_t t = 0; t + 1 < ts.size(); ++t) {
+        steps[t] = ts[t + 1] - ts[t];
+        if (!(steps[t] > 0))
+          throw InputError(file_path_ + ": timestamps go backwards or stand still between cycle " + std::to_string(t) +
+                           " (frame " + std::to_string(firsts[t]) + ") and cycle " + std::to_string(t + 1) +
+                           ": give the cycle time with --time-step");
+      }
+      std::nth_element(steps.begin(), steps.begin() + long(steps.size() / 2), steps.end());
+      c.time_step_s = steps[steps.size() / 2];
+      c.time_step_source = "timestamps";
+    } else {
+      throw InputError("calibration 'time_step_s' is missing on " + where +
+                       " (no attribute, no per-frame timestamps): give it with --time-step");
+    }
+  }
+  c.k_pixel_size = required(o.k_pixel_size, meta.k_pixel_size, "k_pixel_size_inv_angstrom", "--k-pixel-size", where);
   if (o.beam_center_yx) {
     c.beam_center_yx = *o.beam_center_yx;
     c.beam_center_source = "option";
-  } else if (h5::has_attribute(dataset_, "beam_center_yx")) {
-    auto v = h5::read_attribute_doubles(dataset_, "beam_center_yx");
-    if (v.size() != 2) throw InputError("attribute 'beam_center_yx' on " + where + " must hold 2 values (y, x)");
-    c.beam_center_yx = {v[0], v[1]};
+  } else if (meta.beam_center_yx) {
+    c.beam_center_yx = *meta.beam_center_yx;
     c.beam_center_source = "attribute";
   }
-  if (o.convergence) {
-    c.convergence = *o.convergence;
-  } else if (h5::has_attribute(dataset_, "convergence_inv_angstrom")) {
-    c.convergence = h5::read_attribute_doubles(dataset_, "convergence_inv_angstrom").at(0);
-  }
+  c.convergence = o.convergence.value_or(meta.convergence.value_or(0.0));
   // Optional: only the science products use it (domain sizes in nm).
-  if (h5::has_attribute(dataset_, "scan_step_nm")) c.scan_step_nm = h5::read_attribute_doubles(dataset_, "scan_step_nm").at(0);
+  c.scan_step_nm = meta.scan_step_nm.value_or(0.0);
   require(c.scan_step_nm >= 0, "attribute 'scan_step_nm' must be >= 0");
   require(c.time_step_s > 0, "time step must be > 0 s (got " + std::to_string(c.time_step_s) + ")");
   require(c.k_pixel_size > 0, "k pixel size must be > 0 1/A (got " + std::to_string(c.k_pixel_size) + ")");
@@ -112,43 +147,48 @@ Calibration InputDataset::calibration(const CalibrationOverrides& o) const {
   return c;
 }
 
+void InputDataset::read_runs(const std::vector<FrameRun>& runs, void* out, hid_t mem_type) const {
+  std::size_t frames = 0;
+  for (const auto& r : runs) frames += r.count;
+  const FrameShape& shape = source_->shape();
+  bytes_read_ += std::uint64_t(frames) * shape.frame_bytes();
+  if (H5Tequal(mem_type, h5::native_type(layout_.dtype)) > 0) {
+    source_->read_frames(runs.data(), runs.size(), out);
+    return;
+  }
+  if (H5Tequal(mem_type, H5T_NATIVE_FLOAT) <= 0) throw Error("internal: frames asked for in an unsupported type");
+  // Off the hot path (the kernels convert stored values themselves): the beam-centre search.
+  std::vector<unsigned char> stored(frames * shape.frame_bytes());
+  source_->read_frames(runs.data(), runs.size(), stored.data());
+  const std::size_t n = frames * shape.frame_pixels();
+  auto* f = static_cast<float*>(out);
+  switch (shape.type) {
+    case PixelType::u8: widen_to_float<std::uint8_t>(stored.data(), n, f); break;
+    case PixelType::u16: widen_to_float<std::uint16_t>(stored.data(), n, f); break;
+    case PixelType::u32: widen_to_float<std::uint32_t>(stored.data(), n, f); break;
+    case PixelType::f32: widen_to_float<float>(stored.data(), n, f); break;
+  }
+}
+
 void InputDataset::read_tile_block(std::size_t t0, std::size_t nt, const ScanTile& tile, void* out,
                                    hid_t mem_type) const {
   const auto& L = layout_;
   if (t0 + nt > L.n_t || tile.y0 + tile.ny > L.scan_y || tile.x0 + tile.nx > L.scan_x)
     throw Error("internal: tile block outside the dataset");
-  bytes_read_ += std::uint64_t(nt) * tile.positions() * L.det_pixels() * L.element_bytes();
-  if (L.kind == InputLayout::Kind::five_d) {
-    h5::read_hyperslab(dataset_, mem_type, {t0, tile.y0, tile.x0, 0, 0}, {nt, tile.ny, tile.nx, L.det_y, L.det_x}, out,
-                       false);
-  } else {
-    // One cycle's frames of a tile row are contiguous in the stream, and so are a cycle's
-    // frames of a tile of whole rows, and all cycles of a tile of the whole scan: as few
-    // reads as there are contiguous runs of frames.
-    const std::size_t frame_bytes = L.det_pixels() * H5Tget_size(mem_type);
-    const bool whole_rows = tile.x0 == 0 && tile.nx == L.scan_x;
-    const bool whole_scan = whole_rows && tile.y0 == 0 && tile.ny == L.scan_y;
-    const std::size_t run = whole_scan ? nt * L.positions() : whole_rows ? tile.positions() : tile.nx;
-    const std::size_t n_runs = nt * tile.positions() / run;
-    const std::size_t runs_per_cycle = whole_rows ? 1 : tile.ny;
-    for (std::size_t i = 0; i < n_runs; ++i) {
-      // Run i: cycle t0 + i / runs_per_cycle, and tile row i % runs_per_cycle when a run is a row.
-      const std::size_t t = whole_scan ? 0 : i / runs_per_cycle, y = whole_rows ? 0 : i % runs_per_cycle;
-      const std::size_t frame = ((t0 + t) * L.scan_y + tile.y0 + y) * L.scan_x + tile.x0;
-      h5::read_hyperslab(dataset_, mem_type, {frame, 0, 0}, {run, L.det_y, L.det_x},
-                         static_cast<char*>(out) + i * run * frame_bytes, false);
-    }
-  }
+  read_runs(scan_.runs(t0, nt, tile.y0, tile.x0, tile.ny, tile.nx), out, mem_type);
 }
 
 void InputDataset::read_boxes(std::size_t t0, std::size_t nt, const long* origin_y, const long* origin_x,
                               std::size_t box_ny, std::size_t box_nx, void* out, hid_t mem_type) const {
-  const std::size_t box_bytes = box_ny * box_nx * layout_.det_pixels() * H5Tget_size(mem_type);
+  std::vector<FrameRun> runs;
   for (std::size_t i = 0; i < nt; ++i) {
-    if (origin_y[i] < 0 || origin_x[i] < 0) throw Error("internal: drift box origin outside the scan");
-    const ScanTile box{std::size_t(origin_y[i]), std::size_t(origin_x[i]), box_ny, box_nx};
-    read_tile_block(t0 + i, 1, box, static_cast<char*>(out) + i * box_bytes, mem_type);
+    if (origin_y[i] < 0 || origin_x[i] < 0 || std::size_t(origin_y[i]) + box_ny > layout_.scan_y ||
+        std::size_t(origin_x[i]) + box_nx > layout_.scan_x)
+      throw Error("internal: drift box origin outside the scan");
+    const auto r = scan_.runs(t0 + i, 1, std::size_t(origin_y[i]), std::size_t(origin_x[i]), box_ny, box_nx);
+    runs.insert(runs.end(), r.begin(), r.end());
   }
+  read_runs(runs, out, mem_type);
 }
 
 std::vector<float> read_detector_reference(const std::string& spec, const std::string& input_file, std::size_t det_y,

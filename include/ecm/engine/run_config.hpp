@@ -17,8 +17,7 @@ namespace ecm::engine {
 struct RunConfig {
   // Input
   std::string input_path;
-  std::string dataset = "/frames";
-  std::optional<std::array<std::size_t, 2>> scan_shape;  // frame-stream layout only
+  io::InputOptions input;        // format, dataset, scan placement (io/input_dataset.hpp)
   io::CalibrationOverrides calibration;
   std::string dark, gain, mask;  // "FILE.h5:/path" or "/path" in the input; empty = none
 

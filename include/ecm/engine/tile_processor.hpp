@@ -36,6 +36,8 @@ struct AnalysisSetup {
   g2::LagBins lag_bins;
   std::vector<double> lag_s;           // centre of each lag bin [s]
   std::vector<double> bin_area_px;     // detector area of each output bin [px]
+  std::string input_dataset;           // the dataset read (HDF5) or the input's format
+  std::vector<std::string> references; // "dark: FILE", ... : the detector references applied
 };
 
 class TileProcessor {

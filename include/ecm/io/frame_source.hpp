@@ -79,6 +79,12 @@ class FrameSource {
     (void)frames;
     return {};
   }
+  // The unit of storage in frames, as extents of a row-major (cycles, scan rows, scan
+  // columns) index space of frames: HDF5 chunks of a 5-D dataset; (1, 1, n) for chunks of n
+  // frames of a stream. Read planning makes tiles of whole units where it can.
+  virtual std::array<std::size_t, 3> storage_chunk() const { return {1, 1, 1}; }
+  // The dataset read, for formats that have several (HDF5); empty otherwise.
+  virtual std::string dataset_path() const { return {}; }
 };
 
 // How to open an input: --format, the HDF5 dataset, and a frame count that overrides a header's.
@@ -86,6 +92,7 @@ struct SourceOptions {
   std::string format = "auto";          // auto | hdf5 | nexus | seq | mib | mrc | empad
   std::string dataset;                  // HDF5 dataset path; empty = the format's default
   std::optional<std::size_t> frame_count;  // override the header's frame count (seq)
+  bool direct_reads = true;  // positioned reads where the layout allows (false: benchmarks, tests)
 };
 
 // Opens `path` on every rank of comm, detecting its format from the content (magic bytes and

@@ -1,8 +1,8 @@
 #pragma once
-// Reader of the fixed input layout (docs/input-format.md):
-//   5-D (t, scan_y, scan_x, det_y, det_x), or
-//   3-D frame stream (frame, det_y, det_x) with frame = (t*NY + y)*NX + x.
-// Each rank opens the file with the MPI-IO driver and reads only its own tiles.
+// The acquisition as ecm sees it: frames from any frame source (io/frame_source.hpp: camera
+// formats and HDF5 layouts) placed on the scan by io::ScanGeometry, with the calibration from
+// the file, its timestamps, or the options. Each rank opens the input itself and reads only
+// its own tiles.
 #include <mpi.h>
 
 #include <array>
@@ -13,19 +13,18 @@
 #include <vector>
 
 #include "ecm/core/geometry.hpp"
+#include "ecm/io/frame_source.hpp"
 #include "ecm/io/hdf5.hpp"
+#include "ecm/io/scan_geometry.hpp"
 
 namespace ecm::io {
 
 struct InputLayout {
-  enum class Kind { five_d, frame_stream };
-
-  Kind kind = Kind::five_d;
   std::size_t n_t = 0, scan_y = 0, scan_x = 0, det_y = 0, det_x = 0;
   h5::DType dtype = h5::DType::other;
-  // Chunk extent in (t, scan_y, scan_x) of a chunked dataset (for a frame stream, what its
-  // chunks of frames cover: frame_stream_chunk_grain), (1, 1, 1) otherwise: tiles and blocks
-  // of cycles are made of whole chunks where the memory budget allows.
+  // Storage unit in (t, scan_y, scan_x) (HDF5 chunks of a 5-D dataset; for a frame stream,
+  // what its chunks of frames cover: frame_stream_chunk_grain), (1, 1, 1) otherwise: tiles and
+  // blocks of cycles are made of whole chunks where the memory budget allows.
   std::array<std::size_t, 3> chunk_tyx{1, 1, 1};
   std::size_t det_pixels() const { return det_y * det_x; }
   std::size_t positions() const { return scan_y * scan_x; }
@@ -46,6 +45,7 @@ struct Calibration {
   double k_pixel_size = 0;                   // [1/A per detector pixel]
   std::array<double, 2> beam_center_yx{};    // [detector px], pixel-centre convention of geometry.hpp
   std::string beam_center_source;            // "option", "attribute", or "found" (engine/beam_center)
+  std::string time_step_source;              // "option", "attribute" or "timestamps"
   std::string beam_center_how;               // when found: how, in words
   double convergence = 0;                    // k_c, probe convergence semi-angle in k units [1/A]; 0 = unknown
   double scan_step_nm = 0;                   // real-space scan step [nm]; 0 = unknown (optional attribute)
@@ -56,20 +56,32 @@ struct CalibrationOverrides {
   std::optional<std::array<double, 2>> beam_center_yx;
 };
 
+// How to open the input, besides its path: the format and dataset, and the scan placement.
+struct InputOptions {
+  std::string format = "auto";   // --format
+  std::string dataset;           // --dataset (HDF5); empty = /frames, a NeXus master's data, or the only one
+  ScanOptions scan;              // --scan-shape, --skip-frames, --flyback, --cycle-frames, --drop-incomplete-cycle
+  std::optional<std::size_t> frame_count;  // --frame-count: overrides a header's count
+  bool direct_reads = true;      // positioned reads where the layout allows
+};
+
 class InputDataset {
  public:
-  // Opens and validates `dataset_path` in `file_path` on all ranks of comm.
-  // scan_shape is required for (and only used by) the 3-D frame-stream layout unless the
-  // dataset carries a `scan_shape` attribute.
-  InputDataset(const std::string& file_path, const std::string& dataset_path,
-               std::optional<std::array<std::size_t, 2>> scan_shape, MPI_Comm comm);
+  // Opens and validates the input on all ranks of comm (each rank opens it itself).
+  InputDataset(const std::string& file_path, const InputOptions& options, MPI_Comm comm);
 
   const InputLayout& layout() const { return layout_; }
   const std::string& file_path() const { return file_path_; }
-  const std::string& dataset_path() const { return dataset_path_; }
+  // The dataset read (HDF5) or the format's name, for provenance.
+  std::string dataset_path() const;
+  const FrameSource& source() const { return *source_; }
+  const ScanGeometry& scan() const { return scan_; }
+  // What the reader and the scan placement noticed, one line each (header counts that
+  // disagree, frames dropped, values converted).
+  const std::vector<std::string>& notes() const { return notes_; }
 
-  // Calibration from attributes, overridden where given; throws InputError naming the
-  // missing attribute and its command-line option when neither is there. A missing beam
+  // Calibration from the file (attributes, headers, timestamps), overridden where given;
+  // throws InputError naming what is missing and its command-line option. A missing beam
   // centre is not an error: beam_center_source is then empty and the engine finds it.
   Calibration calibration(const CalibrationOverrides& overrides) const;
 
@@ -83,7 +95,7 @@ class InputDataset {
   }
   // Drift-corrected reads: for cycle t0 + i, the box of box_ny x box_nx scan positions at
   // origin (origin_y[i], origin_x[i]) (each box inside the scan), laid out (t, box_y, box_x,
-  // det_y, det_x) like read_tile_block. Each cycle is its own hyperslab read.
+  // det_y, det_x) like read_tile_block.
   void read_boxes(std::size_t t0, std::size_t nt, const long* origin_y, const long* origin_x, std::size_t box_ny,
                   std::size_t box_nx, void* out, hid_t mem_type) const;
 
@@ -92,10 +104,14 @@ class InputDataset {
   std::uint64_t bytes_read() const { return bytes_read_.load(); }
 
  private:
+  void read_runs(const std::vector<FrameRun>& runs, void* out, hid_t mem_type) const;
+
   mutable std::atomic<std::uint64_t> bytes_read_{0};
-  std::string file_path_, dataset_path_;
-  h5::Handle file_, dataset_;
+  std::string file_path_;
+  std::unique_ptr<FrameSource> source_;
+  ScanGeometry scan_;
   InputLayout layout_;
+  std::vector<std::string> notes_;
 };
 
 // A 2-D detector reference (dark, gain, mask) given as "FILE.h5:/path", or "/path" inside

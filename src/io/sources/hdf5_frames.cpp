@@ -1,0 +1,180 @@
+#include "ecm/io/sources/hdf5_frames.hpp"
+
+#include <cstring>
+#include <utility>
+
+#include "ecm/core/error.hpp"
+
+namespace ecm::io::sources {
+
+namespace {
+
+std::array<std::size_t, 3> unravel(std::size_t f, const std::array<std::size_t, 3>& d) {
+  return {f / (d[1] * d[2]), (f / d[2]) % d[1], f % d[2]};
+}
+
+// Dataset coordinates of frame index (i0, i1, i2), detector at 0.
+std::vector<hsize_t> dataset_coords(const std::array<std::size_t, 3>& i, std::size_t rank) {
+  if (rank == 5) return {i[0], i[1], i[2], 0, 0};
+  if (rank == 4) return {i[1], i[2], 0, 0};
+  return {i[2], 0, 0};
+}
+
+std::string file_name_of(hid_t obj) {
+  const ssize_t n = H5Fget_name(obj, nullptr, 0);
+  if (n <= 0) return {};
+  std::string name(std::size_t(n) + 1, '\0');
+  H5Fget_name(obj, name.data(), name.size());
+  name.resize(std::size_t(n));
+  return name;
+}
+
+}  // namespace
+
+Hdf5Frames::Hdf5Frames(h5::Handle dataset, std::string name, hid_t mem_type, bool allow_direct)
+    : dataset_(std::move(dataset)), name_(std::move(name)), mem_type_(mem_type) {
+  const auto shape = h5::dataset_shape(dataset_);
+  rank_ = shape.size();
+  if (rank_ < 3 || rank_ > 5) throw Error("internal: Hdf5Frames on a " + std::to_string(rank_) + "-D dataset");
+  det_y_ = shape[rank_ - 2];
+  det_x_ = shape[rank_ - 1];
+  frame_bytes_ = det_y_ * det_x_ * H5Tget_size(mem_type_);
+  if (rank_ == 5) dims_ = {shape[0], shape[1], shape[2]};
+  if (rank_ == 4) dims_ = {1, shape[0], shape[1]};
+  if (rank_ == 3) dims_ = {1, 1, shape[0]};
+  h5::Handle dcpl(h5::check(H5Dget_create_plist(dataset_), "H5Dget_create_plist", name_));
+  const H5D_layout_t layout = H5Pget_layout(dcpl);
+  bool split_frames = false;
+  if (layout == H5D_CHUNKED) {
+    std::vector<hsize_t> c(rank_);
+    h5::check(H5Pget_chunk(dcpl, int(rank_), c.data()), "H5Pget_chunk", name_);
+    if (rank_ == 5) chunk_ = {c[0], c[1], c[2]};
+    if (rank_ == 4) chunk_ = {1, c[0], c[1]};
+    if (rank_ == 3) chunk_ = {1, 1, c[0]};
+    split_frames = c[rank_ - 2] != det_y_ || c[rank_ - 1] != det_x_;
+  }
+  h5::Handle file_type(h5::check(H5Dget_type(dataset_), "H5Dget_type", name_));
+  if (!allow_direct) library_reason_ = "positioned reads turned off";
+  else if (layout == H5D_VIRTUAL) library_reason_ = "virtual dataset";
+  else if (layout != H5D_CONTIGUOUS && layout != H5D_CHUNKED) library_reason_ = "compact dataset";
+  else if (H5Pget_external_count(dcpl) != 0) library_reason_ = "external raw storage";
+  else if (layout == H5D_CHUNKED && H5Pget_nfilters(dcpl) != 0) library_reason_ = "compressed or filtered chunks";
+  else if (split_frames) library_reason_ = "chunks that split a frame";
+  else if (H5Tequal(file_type, mem_type_) <= 0) library_reason_ = "stored type differs from the machine's";
+  if (!library_reason_.empty()) return;
+  contiguous_ = layout == H5D_CONTIGUOUS;
+  if (contiguous_) {
+    const haddr_t offset = H5Dget_offset(dataset_);
+    if (offset == HADDR_UNDEF) {
+      library_reason_ = "no data written (fill values)";
+      return;
+    }
+    base_ = offset;
+  }
+  hid_t file_id = H5Iget_file_id(dataset_);
+  if (file_id >= 0) {
+    h5::Handle file(file_id);
+    h5::Handle fcpl(h5::check(H5Fget_create_plist(file), "H5Fget_create_plist", name_));
+    hsize_t userblock = 0;
+    h5::check(H5Pget_userblock(fcpl, &userblock), "H5Pget_userblock", name_);
+    userblock_ = userblock;
+    const std::string path = file_name_of(file);
+    try {
+      if (!path.empty()) file_ = std::make_unique<RawFile>(path);
+    } catch (const InputError&) {
+      file_.reset();
+    }
+  }
+  if (!file_) library_reason_ = "the file holding the data cannot be opened by name";
+}
+
+void Hdf5Frames::read(std::size_t first, std::size_t count, void* out) const {
+  if (count == 0) return;
+  if (first + count > n_frames()) throw Error("internal: frames outside " + name_);
+  if (file_) read_direct(first, count, out);
+  else read_library(first, count, out);
+}
+
+void Hdf5Frames::read_library(std::size_t first, std::size_t count, void* out) const {
+  // The run as boxes of the index space: the rest of a row, whole rows, whole cycles.
+  auto* dst = static_cast<char*>(out);
+  const auto& D = dims_;
+  while (count > 0) {
+    const auto i = unravel(first, D);
+    std::array<std::size_t, 3> n{1, 1, 1};
+    if (i[2] != 0 || count < D[2]) {
+      n[2] = std::min(count, D[2] - i[2]);
+    } else if (i[1] != 0 || count < D[1] * D[2]) {
+      n = {1, std::min(count / D[2], D[1] - i[1]), D[2]};
+    } else {
+      n = {count / (D[1] * D[2]), D[1], D[2]};
+    }
+    const std::size_t frames = n[0] * n[1] * n[2];
+    std::vector<hsize_t> start = dataset_coords(i, rank_), extent;
+    if (rank_ == 5) extent = {n[0], n[1], n[2], det_y_, det_x_};
+    if (rank_ == 4) extent = {n[1], n[2], det_y_, det_x_};
+    if (rank_ == 3) extent = {n[2], det_y_, det_x_};
+    h5::Handle file_space(h5::check(H5Dget_space(dataset_), "H5Dget_space", name_));
+    h5::check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, extent.data(), nullptr),
+              "selecting frames of", name_);
+    const hsize_t elements = hsize_t(frames) * det_y_ * det_x_;
+    h5::Handle mem_space(h5::check(H5Screate_simple(1, &elements, nullptr), "H5Screate_simple"));
+    if (H5Dread(dataset_, mem_type_, mem_space, file_space, H5P_DEFAULT, dst) < 0)
+      throw InputError("reading frames " + std::to_string(first) + ".." + std::to_string(first + frames - 1) + " of " +
+                       name_ + " failed (a missing filter plugin or a damaged file?)");
+    dst += frames * frame_bytes_;
+    first += frames;
+    count -= frames;
+  }
+}
+
+void Hdf5Frames::read_direct(std::size_t first, std::size_t count, void* out) const {
+  auto* dst = static_cast<char*>(out);
+  if (contiguous_) {
+    file_->read_at(userblock_ + base_ + std::uint64_t(first) * frame_bytes_, count * frame_bytes_, dst,
+                   "frames of " + name_);
+    return;
+  }
+  // One pending extent: frames whose bytes follow each other in the file and in `out`.
+  std::uint64_t pending_offset = 0;
+  std::size_t pending_bytes = 0;
+  char* pending_dst = dst;
+  auto flush = [&] {
+    if (pending_bytes) file_->read_at(pending_offset, pending_bytes, pending_dst, "frames of " + name_);
+    pending_bytes = 0;
+  };
+  const auto& C = chunk_;
+  for (std::size_t f = first; f < first + count; ++f, dst += frame_bytes_) {
+    const auto i = unravel(f, dims_);
+    const std::array<std::size_t, 3> origin{i[0] / C[0] * C[0], i[1] / C[1] * C[1], i[2] / C[2] * C[2]};
+    if (origin != last_chunk_) {
+      const auto coords = dataset_coords(origin, rank_);
+      unsigned filter_mask = 0;
+      haddr_t addr = HADDR_UNDEF;
+      hsize_t size = 0;
+      h5::check(H5Dget_chunk_info_by_coord(dataset_, coords.data(), &filter_mask, &addr, &size),
+                "H5Dget_chunk_info_by_coord", name_);
+      last_chunk_ = origin;
+      last_allocated_ = addr != HADDR_UNDEF;
+      last_addr_ = userblock_ + addr;
+    }
+    if (!last_allocated_) {  // never written: the library supplies the fill value
+      flush();
+      read_library(f, 1, dst);
+      continue;
+    }
+    const std::size_t within = ((i[0] - origin[0]) * C[1] + (i[1] - origin[1])) * C[2] + (i[2] - origin[2]);
+    const std::uint64_t offset = last_addr_ + std::uint64_t(within) * frame_bytes_;
+    if (pending_bytes && offset == pending_offset + pending_bytes && dst == pending_dst + pending_bytes) {
+      pending_bytes += frame_bytes_;
+    } else {
+      flush();
+      pending_offset = offset;
+      pending_bytes = frame_bytes_;
+      pending_dst = dst;
+    }
+  }
+  flush();
+}
+
+}  // namespace ecm::io::sources
