@@ -49,8 +49,13 @@ int main(int argc, char** argv) {
   const hsize_t five[5] = {16, 2, 2, 32, 32};
   const hsize_t four[4] = {16, 4, 32, 32};
   write_frames(dir + "/good.h5", 5, five, H5T_STD_U16LE, true);
-  write_frames(dir + "/wrong_rank.h5", 4, four, H5T_STD_U16LE, true);
-  write_frames(dir + "/wrong_dtype.h5", 5, five, H5T_STD_I16LE, true);
+  const hsize_t two[2] = {32, 32};
+  write_frames(dir + "/single_scan.h5", 4, four, H5T_STD_U16LE, true);  // a 4-D scan: one cycle
+  write_frames(dir + "/wrong_rank.h5", 2, two, H5T_STD_U16LE, true);
+  hid_t text = H5Tcopy(H5T_C_S1);  // not numbers (signed and wider types are read as float32)
+  H5Tset_size(text, 8);
+  write_frames(dir + "/wrong_dtype.h5", 5, five, text, true);
+  H5Tclose(text);
   write_frames(dir + "/no_calibration.h5", 5, five, H5T_STD_U16LE, false);
   hid_t f = H5Fcreate((dir + "/no_dataset.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   H5Gclose(H5Gcreate2(f, "/something_else", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));

@@ -71,6 +71,7 @@ Hdf5Frames::Hdf5Frames(h5::Handle dataset, std::string name, hid_t mem_type, boo
     }
     base_ = offset;
   }
+  if (!contiguous_) return;  // chunks are read with H5Dread_chunk
   hid_t file_id = H5Iget_file_id(dataset_);
   if (file_id >= 0) {
     h5::Handle file(file_id);
@@ -91,7 +92,7 @@ Hdf5Frames::Hdf5Frames(h5::Handle dataset, std::string name, hid_t mem_type, boo
 void Hdf5Frames::read(std::size_t first, std::size_t count, void* out) const {
   if (count == 0) return;
   if (first + count > n_frames()) throw Error("internal: frames outside " + name_);
-  if (file_) read_direct(first, count, out);
+  if (library_reason_.empty()) read_direct(first, count, out);
   else read_library(first, count, out);
 }
 
@@ -135,46 +136,33 @@ void Hdf5Frames::read_direct(std::size_t first, std::size_t count, void* out) co
                    "frames of " + name_);
     return;
   }
-  // One pending extent: frames whose bytes follow each other in the file and in `out`.
-  std::uint64_t pending_offset = 0;
-  std::size_t pending_bytes = 0;
-  char* pending_dst = dst;
-  auto flush = [&] {
-    if (pending_bytes) file_->read_at(pending_offset, pending_bytes, pending_dst, "frames of " + name_);
-    pending_bytes = 0;
-  };
+  // Chunks of whole frames: each chunk's bytes with one direct chunk read (H5Dread_chunk, a
+  // B-tree lookup and one read; no dataspace selection, type conversion or chunk cache).
+  // A chunk of one frame goes straight into `out`; a larger one through a buffer that keeps
+  // the last chunk, since a run usually wants several of its frames in a row.
   const auto& C = chunk_;
+  const std::size_t chunk_frames = C[0] * C[1] * C[2];
   for (std::size_t f = first; f < first + count; ++f, dst += frame_bytes_) {
     const auto i = unravel(f, dims_);
     const std::array<std::size_t, 3> origin{i[0] / C[0] * C[0], i[1] / C[1] * C[1], i[2] / C[2] * C[2]};
+    const auto coords = dataset_coords(origin, rank_);
+    std::uint32_t filter_mask = 0;
+    if (chunk_frames == 1) {
+      if (H5Dread_chunk(dataset_, H5P_DEFAULT, coords.data(), &filter_mask, dst) < 0) read_library(f, 1, dst);
+      continue;
+    }
     if (origin != last_chunk_) {
-      const auto coords = dataset_coords(origin, rank_);
-      unsigned filter_mask = 0;
-      haddr_t addr = HADDR_UNDEF;
-      hsize_t size = 0;
-      h5::check(H5Dget_chunk_info_by_coord(dataset_, coords.data(), &filter_mask, &addr, &size),
-                "H5Dget_chunk_info_by_coord", name_);
+      chunk_buffer_.resize(chunk_frames * frame_bytes_);
+      last_allocated_ = H5Dread_chunk(dataset_, H5P_DEFAULT, coords.data(), &filter_mask, chunk_buffer_.data()) >= 0;
       last_chunk_ = origin;
-      last_allocated_ = addr != HADDR_UNDEF;
-      last_addr_ = userblock_ + addr;
     }
     if (!last_allocated_) {  // never written: the library supplies the fill value
-      flush();
       read_library(f, 1, dst);
       continue;
     }
     const std::size_t within = ((i[0] - origin[0]) * C[1] + (i[1] - origin[1])) * C[2] + (i[2] - origin[2]);
-    const std::uint64_t offset = last_addr_ + std::uint64_t(within) * frame_bytes_;
-    if (pending_bytes && offset == pending_offset + pending_bytes && dst == pending_dst + pending_bytes) {
-      pending_bytes += frame_bytes_;
-    } else {
-      flush();
-      pending_offset = offset;
-      pending_bytes = frame_bytes_;
-      pending_dst = dst;
-    }
+    std::memcpy(dst, chunk_buffer_.data() + within * frame_bytes_, frame_bytes_);
   }
-  flush();
 }
 
 }  // namespace ecm::io::sources

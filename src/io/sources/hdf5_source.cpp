@@ -151,7 +151,7 @@ class Hdf5Source final : public FrameSource {
     description_ = "HDF5 " + names[0] + (names.size() > 1 ? " (+" + std::to_string(names.size() - 1) + " more)" : "") +
                    " in " + path + ": " + std::to_string(shape_.n_frames) + " frames of " +
                    std::to_string(shape_.det_y) + "x" + std::to_string(shape_.det_x) + " " + pixel_type_name(shape_.type) +
-                   (p0.library_path_reason().empty() ? ", positioned reads" : ", read through HDF5 (" + p0.library_path_reason() + ")");
+                   ", " + p0.read_path();
   }
 
   std::string format() const override { return "hdf5"; }

@@ -5,14 +5,15 @@
 // (t, scan_y, scan_x, det_y, det_x) dataset has index dims (T, NY, NX), a 4-D (NY, NX, ...)
 // one (1, NY, NX) and a 3-D frame stream (1, 1, F). Stored frame f is index f in that order.
 //
-// Where the data lie in the file as plain bytes (a contiguous dataset, or chunks without
-// filters that each hold whole frames, in the machine's byte order), frames are read with
-// positioned reads at the addresses HDF5 reports (H5Dget_offset, H5Dget_chunk_info_by_coord),
-// and reads of neighbouring chunks are merged: one pread for a run of frames written one
-// after the other, instead of one trip through the library per chunk (the library's per-chunk
-// path ran at 13 MB/s on one-frame chunks, issue 12). Everything else (filtered chunks,
-// chunks that split a frame, virtual datasets, foreign byte order, unallocated chunks) goes
-// through H5Dread.
+// Where the data lie in the file as plain bytes in the machine's byte order, frames bypass
+// H5Dread's selection and conversion machinery (which ran at 13 MB/s on one-frame chunks,
+// issue 12): a contiguous dataset is read with positioned reads at H5Dget_offset, and chunks
+// without filters that hold whole frames with one direct chunk read each (H5Dread_chunk).
+// Chunk addresses are not read into an index for merged preads: HDF5 1.10 has no way to list
+// them in one pass (H5Dget_chunk_info and _by_coord walk the whole index on every call, ~9 ns
+// per chunk per call; H5Dchunk_iter came with 1.14). Everything else (filtered chunks, chunks
+// that split a frame, virtual datasets, foreign byte order, unallocated chunks) goes through
+// H5Dread.
 #include <hdf5.h>
 
 #include <array>
@@ -41,6 +42,11 @@ class Hdf5Frames {
   hid_t dataset() const { return dataset_; }
   // Why reads go through H5Dread (empty when they are positioned reads).
   const std::string& library_path_reason() const { return library_reason_; }
+  // How frames are read, in words: "positioned reads", "direct chunk reads" or "HDF5 library (<why>)".
+  std::string read_path() const {
+    if (!library_reason_.empty()) return "read through the HDF5 library (" + library_reason_ + ")";
+    return contiguous_ ? "positioned reads" : "direct chunk reads";
+  }
 
   // Frames [first, first + count) into out (frame_bytes each, mem_type).
   void read(std::size_t first, std::size_t count, void* out) const;
@@ -59,9 +65,9 @@ class Hdf5Frames {
   bool contiguous_ = false;
   std::uint64_t base_ = 0, userblock_ = 0;
   std::string library_reason_;
-  // The chunk of the last lookup, so that the frames of one chunk cost one lookup.
+  // The last chunk read (chunks of several frames), so that its frames cost one read.
   mutable std::array<std::size_t, 3> last_chunk_{~std::size_t(0), 0, 0};
-  mutable std::uint64_t last_addr_ = 0;
+  mutable std::vector<char> chunk_buffer_;
   mutable bool last_allocated_ = false;
 };
 
