@@ -118,7 +118,7 @@ void fill_analysis_config(const po::variables_map& vm, const std::string& usage,
   c.input.scan.skip_frames = vm["skip-frames"].as<std::size_t>();
   c.input.scan.flyback = vm["flyback"].as<std::size_t>();
   if (vm.count("cycle-frames")) c.input.scan.cycle_frames = vm["cycle-frames"].as<std::size_t>();
-  c.input.scan.drop_incomplete_cycle = vm.count("drop-incomplete-cycle") > 0;
+  c.input.scan.drop_incomplete_cycle = vm["drop-incomplete-cycle"].as<bool>();
   if (vm.count("frame-count")) c.input.frame_count = vm["frame-count"].as<std::size_t>();
   if (vm.count("time-step")) c.calibration.time_step_s = vm["time-step"].as<double>();
   if (vm.count("k-pixel-size")) c.calibration.k_pixel_size = vm["k-pixel-size"].as<double>();

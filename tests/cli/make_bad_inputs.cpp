@@ -14,7 +14,7 @@ void write_frames(const std::string& path, int rank, const hsize_t* dims, hid_t 
   hsize_t n = 1;
   for (int i = 0; i < rank; ++i) n *= dims[i];
   std::vector<double> values(n, 1.0);
-  H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
+  if (H5Tget_class(type) != H5T_STRING) H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
   if (calibrated) {
     hid_t scalar = H5Screate(H5S_SCALAR);
     const double dt = 0.25, dk = 0.02;
