@@ -1,5 +1,6 @@
 #include "ecm/io/sources/hdf5_frames.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -138,30 +139,54 @@ void Hdf5Frames::read_direct(std::size_t first, std::size_t count, void* out) co
   }
   // Chunks of whole frames: each chunk's bytes with one direct chunk read (H5Dread_chunk, a
   // B-tree lookup and one read; no dataspace selection, type conversion or chunk cache).
-  // A chunk of one frame goes straight into `out`; a larger one through a buffer that keeps
-  // the last chunk, since a run usually wants several of its frames in a row.
-  const auto& C = chunk_;
-  const std::size_t chunk_frames = C[0] * C[1] * C[2];
-  for (std::size_t f = first; f < first + count; ++f, dst += frame_bytes_) {
-    const auto i = unravel(f, dims_);
-    const std::array<std::size_t, 3> origin{i[0] / C[0] * C[0], i[1] / C[1] * C[1], i[2] / C[2] * C[2]};
-    const auto coords = dataset_coords(origin, rank_);
-    std::uint32_t filter_mask = 0;
-    if (chunk_frames == 1) {
+  if (chunk_[0] * chunk_[1] * chunk_[2] == 1) {
+    for (std::size_t f = first; f < first + count; ++f, dst += frame_bytes_) {
+      const auto coords = dataset_coords(unravel(f, dims_), rank_);
+      std::uint32_t filter_mask = 0;
+      // A chunk never written has no bytes to read: the library supplies the fill value.
       if (H5Dread_chunk(dataset_, H5P_DEFAULT, coords.data(), &filter_mask, dst) < 0) read_library(f, 1, dst);
-      continue;
     }
-    if (origin != last_chunk_) {
-      chunk_buffer_.resize(chunk_frames * frame_bytes_);
-      last_allocated_ = H5Dread_chunk(dataset_, H5P_DEFAULT, coords.data(), &filter_mask, chunk_buffer_.data()) >= 0;
-      last_chunk_ = origin;
+    return;
+  }
+  std::vector<FrameDestination> frames(count);
+  for (std::size_t k = 0; k < count; ++k) frames[k] = {first + k, dst + k * frame_bytes_};
+  read_scattered(frames);
+}
+
+void Hdf5Frames::read_scattered(std::vector<FrameDestination>& frames) const {
+  if (!reads_whole_chunks()) {
+    for (const auto& f : frames) read(f.frame, 1, f.dst);
+    return;
+  }
+  const auto& C = chunk_;
+  const std::array<std::size_t, 3> grid{(dims_[0] + C[0] - 1) / C[0], (dims_[1] + C[1] - 1) / C[1], (dims_[2] + C[2] - 1) / C[2]};
+  auto chunk_of = [&](std::size_t f) {
+    const auto i = unravel(f, dims_);
+    return ((i[0] / C[0]) * grid[1] + i[1] / C[1]) * grid[2] + i[2] / C[2];
+  };
+  std::sort(frames.begin(), frames.end(), [&](const FrameDestination& a, const FrameDestination& b) {
+    const auto ca = chunk_of(a.frame), cb = chunk_of(b.frame);
+    return ca != cb ? ca < cb : a.frame < b.frame;
+  });
+  chunk_buffer_.resize(C[0] * C[1] * C[2] * frame_bytes_);
+  std::size_t current = ~std::size_t(0);
+  bool allocated = false;
+  for (const auto& fd : frames) {
+    const auto i = unravel(fd.frame, dims_);
+    const std::array<std::size_t, 3> origin{i[0] / C[0] * C[0], i[1] / C[1] * C[1], i[2] / C[2] * C[2]};
+    const std::size_t id = chunk_of(fd.frame);
+    if (id != current) {
+      const auto coords = dataset_coords(origin, rank_);
+      std::uint32_t filter_mask = 0;
+      allocated = H5Dread_chunk(dataset_, H5P_DEFAULT, coords.data(), &filter_mask, chunk_buffer_.data()) >= 0;
+      current = id;
     }
-    if (!last_allocated_) {  // never written: the library supplies the fill value
-      read_library(f, 1, dst);
+    if (!allocated) {  // never written: the library supplies the fill value
+      read_library(fd.frame, 1, fd.dst);
       continue;
     }
     const std::size_t within = ((i[0] - origin[0]) * C[1] + (i[1] - origin[1])) * C[2] + (i[2] - origin[2]);
-    std::memcpy(dst, chunk_buffer_.data() + within * frame_bytes_, frame_bytes_);
+    std::memcpy(fd.dst, chunk_buffer_.data() + within * frame_bytes_, frame_bytes_);
   }
 }
 

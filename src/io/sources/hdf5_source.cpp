@@ -163,6 +163,8 @@ class Hdf5Source final : public FrameSource {
 
   void read_frames(const FrameRun* runs, std::size_t n_runs, void* out) const override {
     auto* dst = static_cast<char*>(out);
+    // Parts stored in chunks of several frames get the whole request at once (each chunk read once).
+    std::vector<std::vector<Hdf5Frames::FrameDestination>> scattered(parts_.size());
     for (std::size_t r = 0; r < n_runs; ++r) {
       std::size_t first = runs[r].first, count = runs[r].count;
       if (first + count > shape_.n_frames) throw Error("internal: frames outside " + path_);
@@ -170,12 +172,18 @@ class Hdf5Source final : public FrameSource {
         const std::size_t p = std::size_t(std::upper_bound(part_first_.begin(), part_first_.end(), first) - part_first_.begin()) - 1;
         const std::size_t local = first - part_first_[p];
         const std::size_t n = std::min(count, parts_[p]->n_frames() - local);
-        parts_[p]->read(local, n, dst);
+        if (parts_[p]->reads_whole_chunks()) {
+          for (std::size_t k = 0; k < n; ++k) scattered[p].push_back({local + k, dst + k * shape_.frame_bytes()});
+        } else {
+          parts_[p]->read(local, n, dst);
+        }
         dst += n * shape_.frame_bytes();
         first += n;
         count -= n;
       }
     }
+    for (std::size_t p = 0; p < parts_.size(); ++p)
+      if (!scattered[p].empty()) parts_[p]->read_scattered(scattered[p]);
   }
 
  private:

@@ -50,6 +50,15 @@ class Hdf5Frames {
 
   // Frames [first, first + count) into out (frame_bytes each, mem_type).
   void read(std::size_t first, std::size_t count, void* out) const;
+  // Chunks of several frames are read whole: a request should come as one list, so that each
+  // chunk is read once however the frames it holds are spread over the request's runs.
+  bool reads_whole_chunks() const { return library_reason_.empty() && !contiguous_ && chunk_[0] * chunk_[1] * chunk_[2] > 1; }
+  struct FrameDestination {
+    std::size_t frame;
+    char* dst;
+  };
+  // Every listed frame into its destination, each chunk read once (the list is reordered).
+  void read_scattered(std::vector<FrameDestination>& frames) const;
 
  private:
   void read_library(std::size_t first, std::size_t count, void* out) const;
@@ -65,10 +74,7 @@ class Hdf5Frames {
   bool contiguous_ = false;
   std::uint64_t base_ = 0, userblock_ = 0;
   std::string library_reason_;
-  // The last chunk read (chunks of several frames), so that its frames cost one read.
-  mutable std::array<std::size_t, 3> last_chunk_{~std::size_t(0), 0, 0};
-  mutable std::vector<char> chunk_buffer_;
-  mutable bool last_allocated_ = false;
+  mutable std::vector<char> chunk_buffer_;  // one chunk of several frames
 };
 
 }  // namespace ecm::io::sources
