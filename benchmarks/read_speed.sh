@@ -60,8 +60,8 @@ for _ in range(3):
 print(best)
 PY
 )
-  line=$("$bench" "$f" --tile 4 --cycles-per-block 64)
-  lib=$("$bench" "$f" --tile 4 --cycles-per-block 64 --library --repeat 1)
+  line=$("$bench" "$f" --tile 0 --cycles-per-block 16)
+  lib=$("$bench" "$f" --tile 0 --cycles-per-block 16 --library --repeat 1)
   bytes=$(echo "$line" | cut -f3); secs=$(echo "$line" | cut -f4); path=$(echo "$line" | cut -f6 | sed 's/.*, //')
   size=$(stat -c %s "$f")
   /usr/bin/python3 - "$name" "${det}x${det}" "$size" "$dd_s" "$bytes" "$secs" "$(echo "$lib" | cut -f4)" "$path" >> "$out" <<'PY'

@@ -117,6 +117,16 @@ std::vector<OptionSpec> build_table() {
                  else bad("layout", "5d or stream", v);
                },
                [](const C& c) { return layout_name(c.layout); }});
+  t.push_back({"format", "F",
+               "file format: hdf5 (the layout above) or a camera's, frames in recording order: mib (Merlin), seq "
+               "(DE StreamPix), mrc (DE-Server movie), empad (128x128 float32 only)",
+               [](C& c, const std::string& v) {
+                 const std::string s = trim(v);
+                 if (s != "hdf5" && s != "mib" && s != "seq" && s != "mrc" && s != "empad")
+                   bad("format", "hdf5, mib, seq, mrc or empad", v);
+                 c.format = s;
+               },
+               [](const C& c) { return c.format; }});
   t.push_back(number("k-pixel-size", "DK", "detector pixel size in k [1/A per px]", &C::k_pixel_size));
   t.push_back({"center", "Y,X", "beam centre at t = 0 [px, pixel centres at integers]; 'auto' = detector centre",
                [](C& c, const std::string& v) {

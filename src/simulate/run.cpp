@@ -10,6 +10,7 @@
 #include "ecm/simulate/frames.hpp"
 #include "ecm/simulate/options.hpp"
 #include "ecm/simulate/simulate.hpp"
+#include "ecm/simulate/camera_writer.hpp"
 #include "ecm/simulate/writer.hpp"
 #include "ecm/version.hpp"
 
@@ -33,6 +34,52 @@ std::pair<std::size_t, std::size_t> rows_of(std::size_t rows, int rank, int size
   const std::size_t base = rows / n, extra = rows % n;
   const std::size_t begin = r * base + std::min(r, extra);
   return {begin, begin + base + (r < extra ? 1 : 0)};
+}
+
+// The frames in a camera's format: rank 0 prepares the file(s), then every rank writes its
+// tiles' frames at their place in recording order, frame = (t * NY + y) * NX + x.
+void write_camera_file(const SimConfig& cfg, FrameGenerator& gen, const std::vector<ScanTile>& mine,
+                       const std::string& out_path, MPI_Comm comm) {
+  CameraFileSpec spec;
+  spec.path = out_path;
+  spec.det_y = cfg.det_y;
+  spec.det_x = cfg.det_x;
+  spec.type = cfg.dtype == h5::DType::u8    ? io::PixelType::u8
+              : cfg.dtype == h5::DType::u16 ? io::PixelType::u16
+              : cfg.dtype == h5::DType::u32 ? io::PixelType::u32
+                                            : io::PixelType::f32;
+  spec.scan_y = cfg.scan_y;
+  spec.scan_x = cfg.scan_x;
+  spec.cycles = cfg.cycles;
+  // A scan cycle takes longer than its frames (flyback, settling): the frame period is 80 % of
+  // time step / positions, so that readers must take the cycle time from the timestamps.
+  spec.time_step_s = cfg.time_step_s;
+  spec.frame_time_s = 0.8 * cfg.time_step_s / double(cfg.scan_y * cfg.scan_x);
+  if (cfg.has_detector_references()) {
+    const DetectorModel& det = gen.detector();
+    spec.dark = det.dark();
+    spec.gain = det.gain_reference();
+    spec.bad_pixels = det.mask();
+  }
+  mpi::run_then_agree(comm, [&] {
+    if (mpi::rank(comm) == 0) prepare_camera_file(cfg.format, spec);
+  });
+  std::unique_ptr<CameraFileWriter> writer;
+  mpi::run_then_agree(comm, [&] { writer = open_camera_file(cfg.format, spec); });
+  std::vector<unsigned char> buffer;
+  mpi::run_then_agree(comm, [&] {
+    for (const ScanTile& tile : mine) {
+      buffer.resize(cfg.cycles * tile.positions() * cfg.frame_bytes());
+      gen.record(tile, buffer.data());
+      // The tile's buffer is (t, y, x): each (t, row) is tile.nx consecutive frames.
+      for (std::size_t t = 0; t < cfg.cycles; ++t)
+        for (std::size_t y = 0; y < tile.ny; ++y) {
+          const std::size_t first = (t * cfg.scan_y + tile.y0 + y) * cfg.scan_x + tile.x0;
+          writer->write_frames(first, tile.nx, buffer.data() + ((t * tile.ny + y) * tile.nx) * cfg.frame_bytes());
+        }
+    }
+    writer.reset();
+  });
 }
 
 void generate_and_write(const SimConfig& cfg, const std::string& out_path, const std::string& truth_path,
@@ -59,6 +106,10 @@ void generate_and_write(const SimConfig& cfg, const std::string& out_path, const
     write_truth(cfg, gen.tracks(), truth_path, &created_truth);
   });
 
+  if (cfg.format != "hdf5") {
+    created_out = true;
+    return write_camera_file(cfg, gen, mine, out_path, comm);
+  }
   h5::Handle file = h5::create_file_parallel(out_path, comm);
   created_out = true;
   h5::write_attribute(file, "creator", std::string("ecm simulate ") + kVersion + " (" + kGitRevision + ")");

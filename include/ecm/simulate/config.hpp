@@ -30,6 +30,9 @@ struct SimConfig {
   std::size_t det_y = 48, det_x = 48;  // detector pixels
   h5::DType dtype = h5::DType::u16;    // uint8 | uint16 | uint32 | float32
   Layout layout = Layout::five_d;
+  // File format: "hdf5" (the canonical layout) or a camera's (camera_writer.hpp: mib, seq,
+  // mrc, empad), frames in recording order with the camera's companions.
+  std::string format = "hdf5";
   // [1/A per px]. 0.026 puts k = 0.6 1/A (the end of the analysis strip) inside a 48 px
   // detector centred at 23.5; the ring k_peak = 0.46 1/A sits at 17.7 px.
   double k_pixel_size = 0.026;
