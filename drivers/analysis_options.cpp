@@ -10,13 +10,9 @@
 
 namespace ecm::cli {
 
-po::options_description analysis_io_options() {
-  po::options_description io("Input and output");
-  io.add_options()
-    ("help,h", "show this help")
-    ("config", po::value<std::string>(), "INI file with any of these options as key = value (long names)")
-    ("input", po::value<std::string>(), "input file (positional): HDF5, NeXus master, Merlin .mib, StreamPix .seq, MRC, EMPAD (docs/input-formats.md)")
-    ("output,o", po::value<std::string>(), "output HDF5 file (required); written as OUT.partial, renamed when complete")
+po::options_description input_options() {
+  po::options_description in("Input format and scan (docs/input-formats.md)");
+  in.add_options()
     ("format", po::value<std::string>()->default_value("auto"), "input format: auto (from the content) | hdf5 | nexus | seq | mib | mrc | empad")
     ("dataset", po::value<std::string>(), "HDF5 dataset of the frames (default: /frames, a NeXus master's data, or the only 3- to 5-D dataset)")
     ("scan-shape", po::value<std::string>(), "NY,NX scan positions (when the file does not say)")
@@ -24,9 +20,42 @@ po::options_description analysis_io_options() {
     ("flyback", po::value<std::size_t>()->default_value(0), "extra frames recorded at the end of each scan row")
     ("cycle-frames", po::value<std::size_t>(), "frames from one scan cycle's start to the next, dead frames included (default NY*(NX+flyback))")
     ("drop-incomplete-cycle", po::bool_switch(), "drop frames after the last whole cycle instead of failing")
-    ("frame-count", po::value<std::size_t>(), "frames to use when a header's count disagrees with the file (.seq)")
+    ("frame-count", po::value<std::size_t>(), "frames to use when a header's count disagrees with the file (.seq)");
+  return in;
+}
+
+void fill_input_options(const po::variables_map& vm, io::InputOptions& in) {
+  if (vm.count("dataset")) in.dataset = vm["dataset"].as<std::string>();
+  in.format = vm["format"].as<std::string>();
+  if (vm.count("scan-shape")) {
+    const auto s = parse_pair(vm["scan-shape"].as<std::string>(), "scan-shape");
+    if (s[0] < 1 || s[1] < 1) throw InputError("--scan-shape must be two positive integers");
+    in.scan.scan_shape = std::array<std::size_t, 2>{std::size_t(s[0]), std::size_t(s[1])};
+  }
+  in.scan.skip_frames = vm["skip-frames"].as<std::size_t>();
+  in.scan.flyback = vm["flyback"].as<std::size_t>();
+  if (vm.count("cycle-frames")) in.scan.cycle_frames = vm["cycle-frames"].as<std::size_t>();
+  in.scan.drop_incomplete_cycle = vm["drop-incomplete-cycle"].as<bool>();
+  if (vm.count("frame-count")) in.frame_count = vm["frame-count"].as<std::size_t>();
+}
+
+void fill_calibration_overrides(const po::variables_map& vm, io::CalibrationOverrides& c) {
+  if (vm.count("time-step")) c.time_step_s = vm["time-step"].as<double>();
+  if (vm.count("k-pixel-size")) c.k_pixel_size = vm["k-pixel-size"].as<double>();
+  if (vm.count("beam-center")) c.beam_center_yx = parse_pair(vm["beam-center"].as<std::string>(), "beam-center");
+  if (vm.count("convergence")) c.convergence = vm["convergence"].as<double>();
+}
+
+po::options_description analysis_io_options() {
+  po::options_description io("Input and output");
+  io.add_options()
+    ("help,h", "show this help")
+    ("config", po::value<std::string>(), "INI file with any of these options as key = value (long names)")
+    ("input", po::value<std::string>(), "input file (positional): HDF5, NeXus master, Merlin .mib, StreamPix .seq, MRC, EMPAD (docs/input-formats.md)")
+    ("output,o", po::value<std::string>(), "output HDF5 file (required); written as OUT.partial, renamed when complete")
     ("memory-budget", po::value<std::string>()->default_value("2G"), "memory per rank (K, M, G suffixes); sets the tile size")
     ("no-overlap", po::bool_switch(), "read each block of cycles only after the kernels are done with the last (for measurements)");
+  io.add(input_options());
   return io;
 }
 
@@ -108,22 +137,8 @@ void fill_analysis_config(const po::variables_map& vm, const std::string& usage,
   if (!vm.count("output")) throw InputError("no output file given (-o OUT.h5)");
   c.input_path = vm["input"].as<std::string>();
   c.output_path = vm["output"].as<std::string>();
-  if (vm.count("dataset")) c.input.dataset = vm["dataset"].as<std::string>();
-  c.input.format = vm["format"].as<std::string>();
-  if (vm.count("scan-shape")) {
-    const auto s = parse_pair(vm["scan-shape"].as<std::string>(), "scan-shape");
-    if (s[0] < 1 || s[1] < 1) throw InputError("--scan-shape must be two positive integers");
-    c.input.scan.scan_shape = std::array<std::size_t, 2>{std::size_t(s[0]), std::size_t(s[1])};
-  }
-  c.input.scan.skip_frames = vm["skip-frames"].as<std::size_t>();
-  c.input.scan.flyback = vm["flyback"].as<std::size_t>();
-  if (vm.count("cycle-frames")) c.input.scan.cycle_frames = vm["cycle-frames"].as<std::size_t>();
-  c.input.scan.drop_incomplete_cycle = vm["drop-incomplete-cycle"].as<bool>();
-  if (vm.count("frame-count")) c.input.frame_count = vm["frame-count"].as<std::size_t>();
-  if (vm.count("time-step")) c.calibration.time_step_s = vm["time-step"].as<double>();
-  if (vm.count("k-pixel-size")) c.calibration.k_pixel_size = vm["k-pixel-size"].as<double>();
-  if (vm.count("beam-center")) c.calibration.beam_center_yx = parse_pair(vm["beam-center"].as<std::string>(), "beam-center");
-  if (vm.count("convergence")) c.calibration.convergence = vm["convergence"].as<double>();
+  fill_input_options(vm, c.input);
+  fill_calibration_overrides(vm, c.calibration);
   if (vm.count("dark")) c.dark = vm["dark"].as<std::string>();
   if (vm.count("gain")) c.gain = vm["gain"].as<std::string>();
   if (vm.count("mask")) c.mask = vm["mask"].as<std::string>();

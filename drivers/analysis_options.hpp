@@ -16,6 +16,11 @@ namespace po = boost::program_options;
 // memory-budget, no-overlap. Commands add their own to this group.
 po::options_description analysis_io_options();
 po::options_description calibration_options();
+// "Input format and scan": format, dataset, scan-shape, skip-frames, flyback, cycle-frames,
+// drop-incomplete-cycle, frame-count (part of analysis_io_options; `ecm convert` takes them alone).
+po::options_description input_options();
+void fill_input_options(const po::variables_map& vm, io::InputOptions& in);
+void fill_calibration_overrides(const po::variables_map& vm, io::CalibrationOverrides& c);
 po::options_description strip_options();         // preprocessing and polar strip
 po::options_description registration_options();  // drift registration and beam-centre tracking
 

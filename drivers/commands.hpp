@@ -11,3 +11,4 @@ int cmd_stats(int argc, char** argv, MPI_Comm comm);
 int cmd_ttcf(int argc, char** argv, MPI_Comm comm);
 int cmd_design(int argc, char** argv, MPI_Comm comm);
 int cmd_report(int argc, char** argv, MPI_Comm comm);
+int cmd_convert(int argc, char** argv, MPI_Comm comm);

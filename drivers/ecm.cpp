@@ -25,6 +25,7 @@ const char* kUsage =
     "commands:\n"
     "  simulate OUT.h5 --truth TRUTH.h5   simulate a 5D-STEM acquisition with known relaxation times\n"
     "  run IN.h5 -o OUT.h5                 k-resolved ECM: tau(r, k) hypercube from a 5D-STEM acquisition\n"
+    "  convert IN -o OUT.h5                a camera's files (.mib, .seq, NeXus, MRC, EMPAD) as the canonical HDF5 input\n"
     "  inspect FILE.h5                     describe an input or output file\n"
     "  stats OUT.h5                        ensemble tau, log-normal statistics and domain sizes of a result\n"
     "  ttcf IN.h5 -o TTCF.h5               two-time correlation G(t1, t2) and its band width (aging)\n"
@@ -70,8 +71,9 @@ int dispatch(int argc, char** argv) {
     if (command == "ttcf") return cmd_ttcf(argc - 1, argv + 1, MPI_COMM_WORLD);
     if (command == "design") return cmd_design(argc - 1, argv + 1, MPI_COMM_WORLD);
     if (command == "report") return cmd_report(argc - 1, argv + 1, MPI_COMM_WORLD);
+    if (command == "convert") return cmd_convert(argc - 1, argv + 1, MPI_COMM_WORLD);
     throw ecm::InputError("unknown command '" + command +
-                          "'; commands: simulate, run, inspect, stats, ttcf, design, report (ecm --help)");
+                          "'; commands: simulate, run, convert, inspect, stats, ttcf, design, report (ecm --help)");
   } catch (const ecm::interrupt::Interrupted& e) {
     // Every rank got here (the stop is agreed collectively); the partial output and its
     // ledger stay for --resume.

@@ -95,6 +95,28 @@ T required(const std::optional<T>& override_value, const std::optional<T>& from_
 }
 }  // namespace
 
+std::optional<std::pair<double, std::string>> InputDataset::file_time_step() const {
+  const SourceMetadata& meta = source_->metadata();
+  if (meta.time_step_s) return std::make_pair(*meta.time_step_s, std::string("attribute"));
+  // The cycle time from the timestamps of each cycle's first frame: cameras record the
+  // frame period, but a cycle also holds the scan's overheads (the paper's 3.2 s was not
+  // scan size / frame rate).
+  std::vector<std::size_t> firsts(layout_.n_t);
+  for (std::size_t t = 0; t < layout_.n_t; ++t) firsts[t] = scan_.stored(t, 0, 0);
+  const auto ts = source_->timestamps(firsts);
+  if (ts.size() != firsts.size()) return std::nullopt;
+  std::vector<double> steps(ts.size() - 1);
+  for (std::size_t t = 0; t + 1 < ts.size(); ++t) {
+    steps[t] = ts[t + 1] - ts[t];
+    if (!(steps[t] > 0))
+      throw InputError(file_path_ + ": timestamps go backwards or stand still between cycle " + std::to_string(t) +
+                       " (frame " + std::to_string(firsts[t]) + ") and cycle " + std::to_string(t + 1) +
+                       ": give the cycle time with --time-step");
+  }
+  std::nth_element(steps.begin(), steps.begin() + long(steps.size() / 2), steps.end());
+  return std::make_pair(steps[steps.size() / 2], std::string("timestamps"));
+}
+
 Calibration InputDataset::calibration(const CalibrationOverrides& o) const {
   const SourceMetadata& meta = source_->metadata();
   const std::string where = "'" + dataset_path() + "'";
@@ -102,32 +124,12 @@ Calibration InputDataset::calibration(const CalibrationOverrides& o) const {
   if (o.time_step_s) {
     c.time_step_s = *o.time_step_s;
     c.time_step_source = "option";
-  } else if (meta.time_step_s) {
-    c.time_step_s = *meta.time_step_s;
-    c.time_step_source = "attribute";
+  } else if (const auto found = file_time_step()) {
+    c.time_step_s = found->first;
+    c.time_step_source = found->second;
   } else {
-    // The cycle time from the timestamps of each cycle's first frame: cameras record the
-    // frame period, but a cycle also holds the scan's overheads (the paper's 3.2 s was not
-    // scan size / frame rate).
-    std::vector<std::size_t> firsts(layout_.n_t);
-    for (std::size_t t = 0; t < layout_.n_t; ++t) firsts[t] = scan_.stored(t, 0, 0);
-    const auto ts = source_->timestamps(firsts);
-    if (ts.size() == firsts.size()) {
-      std::vector<double> steps(ts.size() - 1);
-      for (std::size_t t = 0; t + 1 < ts.size(); ++t) {
-        steps[t] = ts[t + 1] - ts[t];
-        if (!(steps[t] > 0))
-          throw InputError(file_path_ + ": timestamps go backwards or stand still between cycle " + std::to_string(t) +
-                           " (frame " + std::to_string(firsts[t]) + ") and cycle " + std::to_string(t + 1) +
-                           ": give the cycle time with --time-step");
-      }
-      std::nth_element(steps.begin(), steps.begin() + long(steps.size() / 2), steps.end());
-      c.time_step_s = steps[steps.size() / 2];
-      c.time_step_source = "timestamps";
-    } else {
-      throw InputError("calibration 'time_step_s' is missing on " + where +
-                       " (no attribute, no per-frame timestamps): give it with --time-step");
-    }
+    throw InputError("calibration 'time_step_s' is missing on " + where +
+                     " (no attribute, no per-frame timestamps): give it with --time-step");
   }
   c.k_pixel_size = required(o.k_pixel_size, meta.k_pixel_size, "k_pixel_size_inv_angstrom", "--k-pixel-size", where);
   if (o.beam_center_yx) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ecm/core/geometry.hpp"
@@ -84,6 +85,10 @@ class InputDataset {
   // throws InputError naming what is missing and its command-line option. A missing beam
   // centre is not an error: beam_center_source is then empty and the engine finds it.
   Calibration calibration(const CalibrationOverrides& overrides) const;
+  // The time between cycles as the file says it (an attribute, or the median step of the
+  // timestamps of each cycle's first frame) and where it came from; none when it does not.
+  // Throws InputError when timestamps go backwards.
+  std::optional<std::pair<double, std::string>> file_time_step() const;
 
   // Reads cycles [t0, t0+nt) of `tile` into `out`, laid out (t, tile_y, tile_x, det_y, det_x),
   // in the element type `mem_type` (H5T_NATIVE_FLOAT converts; native_type(layout().dtype)

@@ -201,6 +201,16 @@ class Hdf5Source final : public FrameSource {
         throw InputError("attribute 'scan_shape' of " + where + " must hold 2 positive values (NY, NX)");
       meta_.scan_shape = std::array<std::size_t, 2>{std::size_t(s[0]), std::size_t(s[1])};
     }
+    // References stored beside the frames, named by attributes (ecm convert writes them).
+    for (const auto& [attr, ref] : {std::make_pair("dark_reference", &meta_.dark), std::make_pair("gain_reference", &meta_.gain),
+                                    std::make_pair("mask_reference", &meta_.bad_pixels)}) {
+      if (!h5::has_attribute(ds, attr)) continue;
+      const std::string at = h5::read_attribute_string(ds, attr);
+      const auto values = h5::read_dataset<float>(file_, at);
+      const std::size_t n = std::size_t(dims[dims.size() - 2] * dims[dims.size() - 1]);
+      if (values.size() != n) throw InputError(path_ + ": reference " + at + " is not of the frame shape");
+      *ref = DetectorReference{values, path_ + ":" + at};
+    }
     meta_.time_step_s = scalar_attribute(ds, "time_step_s");
     meta_.k_pixel_size = scalar_attribute(ds, "k_pixel_size_inv_angstrom");
     meta_.convergence = scalar_attribute(ds, "convergence_inv_angstrom");
