@@ -6,6 +6,7 @@
 #include <sstream>
 #include <vector>
 
+#include "ecm/core/error.hpp"
 #include "ecm/io/hdf5.hpp"
 
 namespace ecm::io {
@@ -133,13 +134,70 @@ void describe_result(std::ostringstream& out, hid_t file) {
 
 }  // namespace
 
-std::string describe_file(const std::string& path, const std::string& dataset) {
-  h5::Handle file = h5::open_file_serial(path);
+namespace {
+
+// What a frame source reads from any input: format, frames, and what the file says besides.
+void describe_source(std::ostringstream& out, const FrameSource& src) {
+  const auto& s = src.shape();
+  const auto& m = src.metadata();
+  out << "input (" << src.format() << ")              " << src.description() << "\n"
+      << "  frames                     " << s.n_frames << " of " << s.det_y << "x" << s.det_x << " " << pixel_type_name(s.type)
+      << "\n";
+  auto line = [&](const char* name, const std::string& value) {
+    out << "  " << std::left;
+    out.width(27);
+    out << name << value << "\n";
+  };
+  auto number = [](double v) {
+    std::ostringstream t;
+    t << v;
+    return t.str();
+  };
+  line("scan shape", m.scan_shape ? std::to_string((*m.scan_shape)[0]) + "x" + std::to_string((*m.scan_shape)[1])
+                                  : "(not in the file: --scan-shape)");
+  if (m.cycles) line("cycles", std::to_string(*m.cycles));
+  if (m.frame_time_s) line("frame time", number(*m.frame_time_s) + " s");
+  if (m.time_step_s) line("time step", number(*m.time_step_s) + " s");
+  if (m.k_pixel_size) line("k pixel size", number(*m.k_pixel_size) + " 1/A");
+  if (m.beam_center_yx) line("beam centre", number((*m.beam_center_yx)[0]) + ", " + number((*m.beam_center_yx)[1]) + " px");
+  if (m.dark) line("dark reference", m.dark->origin);
+  if (m.gain) line("gain reference", m.gain->origin);
+  if (m.bad_pixels) {
+    std::size_t bad = 0;
+    for (float v : m.bad_pixels->values) bad += v != 0;
+    line("bad pixels", std::to_string(bad) + " from " + m.bad_pixels->origin);
+  }
+  std::vector<std::size_t> first;
+  for (std::size_t i = 0; i < std::min<std::size_t>(3, s.n_frames); ++i) first.push_back(i);
+  const auto ts = src.timestamps(first);
+  if (!ts.empty()) {
+    std::string t;
+    for (double v : ts) t += (t.empty() ? "" : ", ") + number(v);
+    line("timestamps", t + " s (first frames)");
+  }
+  for (const auto& n : m.notes) line("note", n);
+}
+
+}  // namespace
+
+std::string describe_file(const std::string& path, const SourceOptions& options) {
   std::ostringstream out;
-  out << path << " (" << std::filesystem::file_size(path) / 1e6 << " MB)\n";
-  if (h5::link_exists(file, "/tau")) describe_result(out, file);
-  else if (h5::link_exists(file, dataset)) describe_input(out, file, dataset);
-  else throw InputError("'" + path + "' has neither an acquisition dataset '" + dataset + "' nor ecm results (/tau)");
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(path, ec);
+  out << path << (ec ? std::string() : " (" + std::to_string(bytes / 1000000.0) + " MB)") << "\n";
+  if (h5::is_hdf5_file(path)) {
+    h5::Handle file = h5::open_file_serial(path);
+    if (h5::link_exists(file, "/tau")) {
+      describe_result(out, file);
+      return out.str();
+    }
+  }
+  const auto src = open_frame_source(path, options, MPI_COMM_SELF);
+  describe_source(out, *src);
+  if (src->format() == "hdf5") {
+    h5::Handle file = h5::open_file_serial(path);
+    if (h5::link_exists(file, src->dataset_path())) describe_input(out, file, src->dataset_path());
+  }
   return out.str();
 }
 
