@@ -15,6 +15,7 @@ packages=(
   zlib1g-dev                            # tests: png_check reads the report's PNGs
   slurmctld slurmd slurm-client munge   # a one-node SLURM cluster for the job-script tests
   python3-numpy python3-h5py            # benchmark and test helpers (/usr/bin/python3)
+  bitshuffle                            # HDF5 filter 32008 (bitshuffle+LZ4) of Dectris NeXus files, into the plugin dirs
 )
 missing=()
 for p in "${packages[@]}"; do
