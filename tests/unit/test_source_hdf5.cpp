@@ -324,3 +324,27 @@ TEST_CASE("InputDataset reads tiles through the scan placement", "[source-hdf5][
   CHECK(bad == 0);
   std::system(("rm -rf " + dir).c_str());
 }
+
+TEST_CASE("bad HDF5 input: a missing linked data file, a truncated file", "[source-hdf5]") {
+  const std::string dir = temp_dir();
+  // The NeXus master without its data file: the ExternalLink dangles.
+  REQUIRE(std::system(("cp " + kReal + "/arina/test_00_master.h5 " + dir + "/").c_str()) == 0);
+  CHECK_THROWS_WITH(io::open_frame_source(dir + "/test_00_master.h5", {}, MPI_COMM_SELF),
+                    Catch::Contains("test_00_master.h5") && Catch::Contains("missing file"));
+  // A file cut short: the superblock is there, the objects it points to are not.
+  write_frames(dir + "/whole.h5", {24, kDy, kDx}, {}, false, H5T_STD_U16LE);
+  REQUIRE(std::system(("head -c 1200 " + dir + "/whole.h5 > " + dir + "/cut.h5").c_str()) == 0);
+  CHECK_THROWS_AS(io::open_frame_source(dir + "/cut.h5", {}, MPI_COMM_SELF), InputError);
+  // Contiguous data cut short: the positioned read stops at the end of the file.
+  write_frames(dir + "/long.h5", {240, kDy, kDx}, {}, false, H5T_STD_U16LE);
+  REQUIRE(std::system(("truncate -s 8000 " + dir + "/long.h5").c_str()) == 0);
+  try {
+    const auto src = io::open_frame_source(dir + "/long.h5", {}, MPI_COMM_SELF);
+    std::vector<std::uint16_t> buf(240 * kDy * kDx);
+    const io::FrameRun all{0, 240};
+    CHECK_THROWS_WITH(src->read_frames(&all, 1, buf.data()), Catch::Contains("long.h5") && Catch::Contains("truncated"));
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).find("long.h5") != std::string::npos);  // or refused at open
+  }
+  std::system(("rm -rf " + dir).c_str());
+}
