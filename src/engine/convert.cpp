@@ -42,7 +42,9 @@ ConvertSummary convert(const ConvertConfig& config, MPI_Comm comm) {
         std::filesystem::equivalent(config.input_path, config.output_path, ec))
       throw InputError("the output " + config.output_path + " is the input file: choose another -o");
   }
-  io::InputDataset input(config.input_path, config.input, comm);
+  std::unique_ptr<io::InputDataset> opened;  // every rank opens it; one failing stops all
+  mpi::run_then_agree(comm, [&] { opened = std::make_unique<io::InputDataset>(config.input_path, config.input, comm); });
+  const io::InputDataset& input = *opened;
   const auto& L = input.layout();
   const auto& meta = input.source().metadata();
   ConvertSummary summary;
@@ -54,18 +56,19 @@ ConvertSummary convert(const ConvertConfig& config, MPI_Comm comm) {
   summary.det_y = L.det_y;
   summary.det_x = L.det_x;
 
+  // Calibration as far as it is known; what is not stays absent, for `ecm run` to ask for.
+  // (Resolved before the output exists: timestamps that go backwards stop every rank alike.)
+  const auto& o = config.calibration;
+  std::optional<double> time_step = o.time_step_s;
+  if (!time_step) {
+    if (const auto found = input.file_time_step()) time_step = found->first;
+  }
   const std::string partial = config.output_path + ".partial";
   partial_outputs::add(partial);  // every rank: whichever survives a failure removes it
   {
     h5::Handle file = h5::create_file_parallel(partial, comm);
     const hid_t type = h5::native_type(L.dtype);
     h5::Handle frames = h5::create_dataset(file, "/frames", type, {L.n_t, L.scan_y, L.scan_x, L.det_y, L.det_x});
-    // Calibration as far as it is known; what is not stays absent, for `ecm run` to ask for.
-    const auto& o = config.calibration;
-    std::optional<double> time_step = o.time_step_s;
-    if (!time_step) {
-      if (const auto found = input.file_time_step()) time_step = found->first;
-    }
     if (time_step) h5::write_attribute(frames, "time_step_s", *time_step);
     else summary.notes.push_back("no time step in the input: give --time-step to `ecm run` (or to convert)");
     if (const auto k = o.k_pixel_size ? o.k_pixel_size : meta.k_pixel_size)

@@ -115,8 +115,11 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   const int me = mpi::rank(comm), n_ranks = mpi::size(comm);
   StageTimer timer;
 
-  // Every rank validates the same input, so bad input fails identically everywhere.
-  io::InputDataset input(config.input_path, config.input, comm);
+  // Every rank opens the input itself; a rank that cannot (a file system that fails one node)
+  // stops them all, with its message.
+  std::unique_ptr<io::InputDataset> opened;
+  mpi::run_then_agree(comm, [&] { opened = std::make_unique<io::InputDataset>(config.input_path, config.input, comm); });
+  const io::InputDataset& input = *opened;
   // --resume of a run that already finished: nothing to do (a requeued job may ask twice).
   const std::string ledger_path = config.output_path + ".partial.tiles";
   const std::string fingerprint = io::fingerprint_of(config.identity());

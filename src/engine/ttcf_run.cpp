@@ -78,7 +78,9 @@ TtcfSummary run_ttcf(const TtcfConfig& config, MPI_Comm comm) {
   const RunConfig& rc = config.run;
   StageTimer timer;
 
-  io::InputDataset input(rc.input_path, rc.input, comm);
+  std::unique_ptr<io::InputDataset> opened;  // every rank opens it; one failing stops all
+  mpi::run_then_agree(comm, [&] { opened = std::make_unique<io::InputDataset>(rc.input_path, rc.input, comm); });
+  const io::InputDataset& input = *opened;
   const auto& L = input.layout();
   TtcfSummary sum;
   sum.output_path = rc.output_path;
