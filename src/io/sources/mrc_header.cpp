@@ -41,6 +41,8 @@ MrcHeader read_mrc_header(const RawFile& file) {
   m.ny = std::size_t(ny);
   m.nz = nz > 0 ? std::size_t(nz) : 0;
   m.extended_bytes = std::size_t(nsymbt);
+  constexpr std::int32_t kImodStamp = 1146047817;  // "IMOD" read as an int32
+  if (int_at(h, 152, m.order) == kImodStamp) m.signed_bytes = (int_at(h, 156, m.order) & 1) != 0;
   if (m.element_bytes() == 0)
     throw InputError(file.path() + ": MRC mode " + std::to_string(m.mode) +
                      " is not read (modes 0 int8, 1 int16, 2 float32, 6 uint16 are)");
@@ -71,7 +73,10 @@ DetectorReference read_mrc_reference(const std::string& path, std::size_t det_y,
     for (std::size_t i = 0; i < n; ++i) ref.values[i] = float(v[i]);
   };
   switch (m.mode) {
-    case 0: convert(std::int8_t{}); break;
+    case 0:
+      if (m.signed_bytes) convert(std::int8_t{});
+      else convert(std::uint8_t{});
+      break;
     case 1: convert(std::int16_t{}); break;
     case 2: convert(float{}); break;
     case 6: convert(std::uint16_t{}); break;

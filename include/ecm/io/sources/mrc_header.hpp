@@ -16,6 +16,9 @@ struct MrcHeader {
   int mode = 0;                        // 0 int8, 1 int16, 2 float32, 6 uint16 (others refused)
   std::size_t extended_bytes = 0;      // nsymbt
   ByteOrder order = ByteOrder::little;  // from the machine stamp (byte 212)
+  // Mode 0 bytes are signed in MRC2014; IMOD marks its files (imodStamp at byte 152) and
+  // stores bytes unsigned unless bit 0 of imodFlags (byte 156) says signed.
+  bool signed_bytes = true;
   std::uint64_t data_offset() const { return 1024 + extended_bytes; }
   std::size_t element_bytes() const;
   std::size_t image_bytes() const { return nx * ny * element_bytes(); }
