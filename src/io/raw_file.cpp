@@ -2,9 +2,12 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <utility>
 
@@ -61,6 +64,59 @@ std::vector<unsigned char> RawFile::read_at(std::uint64_t offset, std::size_t n,
   std::vector<unsigned char> bytes(n);
   read_at(offset, n, bytes.data(), what);
   return bytes;
+}
+
+void RawFile::read_records(std::uint64_t offset, std::size_t n, std::size_t stride, std::size_t skip, std::size_t keep,
+                           void* buf, const std::string& what) const {
+  if (n == 0 || keep == 0) return;
+  if (skip > stride || keep > stride - skip)
+    throw Error(path_ + ": " + what + ": records of " + std::to_string(stride) + " bytes cannot hold " +
+                std::to_string(keep) + " bytes at " + std::to_string(skip));
+  const std::uint64_t first = offset + skip;
+  const std::uint64_t span = std::uint64_t(n - 1) * stride + keep;  // first kept byte to last
+  if (first > size_ || span > size_ - first)
+    throw InputError(path_ + ": " + what + " at byte " + std::to_string(first) + " needs " + std::to_string(span) +
+                     " bytes, but the file ends at byte " + std::to_string(size_) + " (truncated?)");
+  auto* out = static_cast<char*>(buf);
+  const std::size_t gap = stride - keep;
+  if (gap == 0) return read_at(first, n * keep, buf, what);
+  // Gaps wider than the data: reading them would move more bytes than separate reads.
+  if (gap > keep) {
+    for (std::size_t r = 0; r < n; ++r) read_at(first + r * std::uint64_t(stride), keep, out + r * keep, what);
+    return;
+  }
+  std::vector<char> junk(gap);  // every gap lands here: it stays in the cache
+  constexpr std::size_t kRecordsPerCall = 512;  // 2 iovecs per record, within IOV_MAX (1024)
+  std::vector<iovec> iov;
+  for (std::size_t r0 = 0; r0 < n; r0 += kRecordsPerCall) {
+    const std::size_t m = std::min(kRecordsPerCall, n - r0);
+    iov.clear();
+    for (std::size_t r = 0; r < m; ++r) {
+      iov.push_back({out + (r0 + r) * keep, keep});
+      if (r + 1 < m) iov.push_back({junk.data(), gap});
+    }
+    std::uint64_t pos = first + r0 * std::uint64_t(stride);
+    for (std::size_t at = 0; at < iov.size();) {
+      const int count = int(std::min<std::size_t>(iov.size() - at, IOV_MAX));
+      const ssize_t got = ::preadv(fd_, iov.data() + at, count, off_t(pos));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0)
+        throw InputError(path_ + ": reading " + what + " at byte " + std::to_string(pos) + " failed (" +
+                         (got < 0 ? std::strerror(errno) : "unexpected end of file") + ")");
+      pos += std::uint64_t(got);
+      // A short read: resume in the middle of the iovec it stopped in.
+      for (std::size_t left = std::size_t(got); left > 0;) {
+        if (left >= iov[at].iov_len) {
+          left -= iov[at].iov_len;
+          ++at;
+        } else {
+          iov[at].iov_base = static_cast<char*>(iov[at].iov_base) + left;
+          iov[at].iov_len -= left;
+          left = 0;
+        }
+      }
+    }
+  }
 }
 
 std::vector<unsigned char> file_head(const std::string& path, std::size_t n) {

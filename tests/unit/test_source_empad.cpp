@@ -302,3 +302,33 @@ TEST_CASE("bad EMPAD input: partial frames, a missing .raw or xml, a scan longer
         std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE("RawFile::read_records: the kept bytes of every record, across batches, bounds checked", "[source-empad]") {
+  const std::string dir = make_temp_dir("records");
+  const std::string path = dir + "/bytes.bin";
+  std::vector<unsigned char> bytes(1300 * 8 + 5);
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<unsigned char>(i % 251);
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  }
+  const io::RawFile file(path);
+  // (offset, records, stride, skip, keep): gaps narrower than the data (scatter reads, more
+  // records than one call takes), wider (separate reads), none (one read).
+  const std::size_t cases[][5] = {{3, 1300, 8, 1, 6}, {5, 1024, 8, 2, 5}, {0, 90, 100, 10, 20}, {0, 100, 100, 0, 100}, {7, 1, 8, 0, 8}};
+  for (const auto& c : cases) {
+    INFO(c[0] << " " << c[1] << " " << c[2] << " " << c[3] << " " << c[4]);
+    REQUIRE(c[0] + (c[1] - 1) * c[2] + c[3] + c[4] <= bytes.size());
+    std::vector<unsigned char> got(c[1] * c[4], 0), want;
+    file.read_records(c[0], c[1], c[2], c[3], c[4], got.data(), "records");
+    for (std::size_t r = 0; r < c[1]; ++r)
+      for (std::size_t b = 0; b < c[4]; ++b) want.push_back(bytes[c[0] + r * c[2] + c[3] + b]);
+    CHECK(got == want);
+  }
+  std::vector<unsigned char> out(1400 * 8);
+  const std::string e = input_error([&] { file.read_records(0, 1302, 8, 0, 8, out.data(), "records"); });
+  CHECK(e.find(path) != std::string::npos);
+  CHECK(e.find("file ends at byte 10405") != std::string::npos);
+  CHECK_THROWS_AS(file.read_records(0, 2, 8, 4, 6, out.data(), "records"), Error);  // 4 + 6 > 8
+  fs::remove_all(dir);
+}

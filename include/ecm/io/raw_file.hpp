@@ -25,6 +25,12 @@ class RawFile {
   // <offset> needs <n> bytes, the file ends at <size>") when the file is shorter.
   void read_at(std::uint64_t offset, std::size_t n, void* buf, const std::string& what) const;
   std::vector<unsigned char> read_at(std::uint64_t offset, std::size_t n, const std::string& what) const;
+  // Reads n records of `stride` bytes starting at offset, keeping the `keep` bytes at `skip`
+  // within each record, back to back into buf (n * keep bytes): per-frame headers or trailers
+  // are left in the file. One scatter read (preadv) per few hundred records, so pixel data is
+  // copied once, as by read_at; bounds checked like read_at.
+  void read_records(std::uint64_t offset, std::size_t n, std::size_t stride, std::size_t skip, std::size_t keep,
+                    void* buf, const std::string& what) const;
 
  private:
   std::string path_;

@@ -1,7 +1,7 @@
 // EMPAD .raw + .xml: frames of 128 x 130 little-endian float32 back to back, the last 2 rows
 // of each being metadata that is dropped; the .xml names the .raw and says the scan. The
-// path may name either file. Frames are read in runs of whole records into a small scratch
-// buffer (it stays in the CPU cache) and their first 128 rows copied out.
+// path may name either file. A run of frames is one scatter read: the first 128 rows of each
+// record into the output, the metadata rows into a small buffer that is dropped.
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -19,8 +19,6 @@ namespace ecm::io::sources {
 namespace {
 
 constexpr std::size_t kPixelBytes = kEmpadColumns * kEmpadPixelRows * 4;
-// Records per read: about 2 MiB, so the copy out of the scratch buffer is a cache hit.
-constexpr std::size_t kRecordsPerRead = (std::size_t(2) << 20) / kEmpadRecordBytes;
 
 std::string lower_extension(const std::string& path) {
   const auto slash = path.rfind('/');
@@ -90,16 +88,10 @@ class EmpadSource final : public FrameSource {
       if (first > shape_.n_frames || count > shape_.n_frames - first)
         throw Error(raw_.path() + ": frames " + std::to_string(first) + " .. " + std::to_string(first + count) +
                     " asked for, the file has " + std::to_string(shape_.n_frames));
-      for (std::size_t done = 0; done < count;) {
-        const std::size_t k = std::min(kRecordsPerRead, count - done);
-        scratch_.resize(k * kEmpadRecordBytes);
-        raw_.read_at(std::uint64_t(first + done) * kEmpadRecordBytes, k * kEmpadRecordBytes, scratch_.data(),
-                     "frames " + std::to_string(first + done) + " .. " + std::to_string(first + done + k - 1));
-        for (std::size_t r = 0; r < k; ++r) std::memcpy(dst + r * kPixelBytes, scratch_.data() + r * kEmpadRecordBytes, kPixelBytes);
-        to_native(dst, k * kEmpadColumns * kEmpadPixelRows, 4, ByteOrder::little);
-        dst += k * kPixelBytes;
-        done += k;
-      }
+      raw_.read_records(std::uint64_t(first) * kEmpadRecordBytes, count, kEmpadRecordBytes, 0, kPixelBytes, dst,
+                        "frames " + std::to_string(first) + " .. " + std::to_string(first + count - 1));
+      to_native(dst, count * kEmpadColumns * kEmpadPixelRows, 4, ByteOrder::little);
+      dst += count * kPixelBytes;
     }
   }
 
@@ -108,7 +100,6 @@ class EmpadSource final : public FrameSource {
   FrameShape shape_;
   SourceMetadata meta_;
   std::string description_;
-  mutable std::vector<unsigned char> scratch_;  // read_frames is called from one thread at a time
 };
 
 // What the xml records without units ecm could rely on: told, not used.
