@@ -124,6 +124,7 @@ bool looks_like_empad(const std::string& path, const std::vector<unsigned char>&
   // A named .xml that is not there: the opener says so, naming it.
   if (ext == "xml" && !file_exists(path)) return true;
   if (ext != "raw" || !file_exists(path)) return false;
+  if (head.size() >= 212 && std::memcmp(head.data() + 208, "MAP ", 4) == 0) return false;  // an MRC named .raw
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   return !ec && size > 0 && size % kEmpadRecordBytes == 0;
