@@ -67,7 +67,7 @@ same "skipped, flyback and dead frames" "$dir/dead_tau.h5"
 # Every camera format the simulator writes, same seed: frames in recording order.
 for fmt in mib seq mrc empad; do
   ext=$fmt; [ "$fmt" = mrc ] && ext=movie.mrc
-  det=(--detector 32,32); [ "$fmt" = empad ] && continue  # EMPAD frames are 128 x 128 only: checked by its unit test
+  [ "$fmt" = empad ] && continue  # EMPAD frames are 128 x 128 only: below
   out=$(mpi 2 "$ecm" simulate "$dir/cam.$ext" --truth "$dir/cam_truth.h5" --format "$fmt" --layout stream "${sim[@]}" 2>&1)
   if echo "$out" | grep -q "cannot write $fmt files yet"; then echo "$fmt: no writer yet"; continue; fi
   [ -f "$dir/cam.$ext" ] || { echo "$out"; fail "simulate --format $fmt"; }
@@ -78,5 +78,22 @@ for fmt in mib seq mrc empad; do
   done
   rm -f "$dir"/cam*
 done
+# EMPAD frames are 128 x 128 float32: its own small acquisition against its canonical twin.
+esim=(--scan 3,2 --cycles 64 --detector 128,128 --k-pixel-size 0.01 --tau 1.0 --time-step 0.125 --seed 12 --dtype float32)
+estrip=(--kr-range 0.3,0.55 --n-kr 1 --n-kphi 16 --progress none)
+mpi 2 "$ecm" simulate "$dir/e_canon.h5" --truth "$dir/e_truth.h5" --layout stream "${esim[@]}" > /dev/null 2>&1 || fail "simulate 128x128"
+mpi 2 "$ecm" simulate "$dir/e.xml" --truth "$dir/e_truth2.h5" --format empad "${esim[@]}" > "$dir/e.log" 2>&1 ||
+  { cat "$dir/e.log"; fail "simulate --format empad"; }
+ecenter=$(/usr/bin/python3 -c "import h5py; c = h5py.File('$dir/e_canon.h5')['frames'].attrs['beam_center_yx']; print(f'{c[0]},{c[1]}')")
+mpi 2 "$ecm" run "$dir/e_canon.h5" -o "$dir/e_ref.h5" "${estrip[@]}" > /dev/null 2>&1 || fail "run on the 128x128 canonical file"
+for n in 1 3; do
+  mpi $n "$ecm" run "$dir/e.xml" -o "$dir/e_$n.h5" "${estrip[@]}" --k-pixel-size 0.01 --beam-center "$ecenter" \
+    --time-step 0.125 > "$dir/e.log" 2>&1 || { cat "$dir/e.log"; fail "run on empad, $n ranks"; }
+  for d in tau beta fit_status; do
+    h5diff -q "$dir/e_ref.h5" "$dir/e_$n.h5" "/$d" "/$d" || fail "empad, $n ranks: /$d differs from the canonical file's"
+  done
+  echo "empad, $n ranks: same tau"
+done
+
 echo "all inputs give the canonical file's tau"
 rm -rf "$dir"
