@@ -25,7 +25,7 @@ bool has_extension(const std::string& path, const std::string& ext) {
 }
 
 // One run of records is read at once up to this size, then decoded (bounded scratch memory).
-constexpr std::size_t kReadBlockBytes = std::size_t(32) << 20;
+constexpr std::size_t kReadBlockBytes = std::size_t(2) << 20;
 
 class MibSource final : public FrameSource {
  public:
