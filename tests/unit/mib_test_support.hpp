@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -38,11 +39,21 @@ inline std::string decoder_path() {
   return real.substr(0, real.size() - tail.size()) + "/tests/unit/decoders/mib.py";
 }
 
-inline std::string temp_dir() {
-  char tmpl[] = "/tmp/ecm_test_mib_XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  return tmpl;
-}
+// A fresh directory under /tmp, removed with what the test wrote into it.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char tmpl[] = "/tmp/ecm_test_mib_XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    path = tmpl;
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
 
 inline std::vector<unsigned char> slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -93,7 +93,8 @@ TEST_CASE("Merlin: opened by its .hdr or by content whatever its name; without t
   CHECK(frame(*by_hdr, 3) == frame(*by_mib, 3));
   CHECK(by_hdr->metadata().scan_shape == by_mib->metadata().scan_shape);
 
-  const std::string dir = temp_dir();
+  const TempDir tmp;
+  const std::string& dir = tmp.path;
   const std::string renamed = dir + "/frames.dat";
   spit(renamed, slurp(kMerlin + kHot + ".mib"));
   auto alone = open_source(renamed);
@@ -105,7 +106,8 @@ TEST_CASE("Merlin: opened by its .hdr or by content whatever its name; without t
 }
 
 TEST_CASE("Merlin writer: what ecm simulate writes reads back, by ecm and by numpy", "[source-mib]") {
-  const std::string dir = temp_dir();
+  const TempDir tmp;
+  const std::string& dir = tmp.path;
   for (io::PixelType type : {io::PixelType::u8, io::PixelType::u16, io::PixelType::u32}) {
     INFO("pixel type " << io::pixel_type_name(type));
     simulate::CameraFileSpec spec;

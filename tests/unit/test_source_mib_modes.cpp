@@ -71,7 +71,8 @@ std::vector<std::uint64_t> widened(const std::vector<std::uint32_t>& v) { return
 }  // namespace
 
 TEST_CASE("Merlin raw R64 frames, one chip and a quad, and packed U01, read by ecm and by numpy", "[source-mib]") {
-  const std::string dir = temp_dir();
+  const TempDir tmp;
+  const std::string& dir = tmp.path;
   struct Mode {
     int depth;       // counter depth
     int bits;        // bits a pixel in the raw words
@@ -127,7 +128,8 @@ TEST_CASE("Merlin raw R64 frames, one chip and a quad, and packed U01, read by e
 }
 
 TEST_CASE("Merlin modes ecm does not read are refused, naming the file and the mode", "[source-mib]") {
-  const std::string dir = temp_dir();
+  const TempDir tmp;
+  const std::string& dir = tmp.path;
   struct Refused {
     std::string name, header, why;
     std::size_t data_bytes;
@@ -151,7 +153,8 @@ TEST_CASE("Merlin modes ecm does not read are refused, naming the file and the m
 }
 
 TEST_CASE("Merlin bad input: one line naming the file, or a note where the frames are still sound", "[source-mib]") {
-  const std::string dir = temp_dir();
+  const TempDir tmp;
+  const std::string& dir = tmp.path;
   const auto mib = slurp(kMerlin + kScan + ".mib");
   const auto hdr = slurp(kMerlin + kScan + ".hdr");
   const std::size_t stride = 384 + 256 * 256;
