@@ -287,6 +287,11 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   summary.input_line = input.source().description();
   summary.input_notes = input.notes();
   for (const auto& r : setup.references) summary.input_notes.push_back(r);
+  if (setup.calibration.time_step_source == "timestamps") {
+    std::ostringstream line;
+    line << "cycle time " << setup.calibration.time_step_s << " s, from the timestamps of each cycle's first frame";
+    summary.input_notes.push_back(line.str());
+  }
   summary.drift_line = describe_drift(reg, setup.n_t_used);
   summary.center_line = describe_center(reg, setup.n_t_used, segments.size());
   summary.ellipse_line = reg.ellipse_method;

@@ -66,14 +66,15 @@ same "skipped, flyback and dead frames" "$dir/dead_tau.h5"
 
 # Every camera format the simulator writes, same seed: frames in recording order.
 for fmt in mib seq mrc empad; do
-  ext=$fmt; [ "$fmt" = mrc ] && ext=movie.mrc
+  ext=.$fmt; [ "$fmt" = mrc ] && ext=_movie.mrc  # a DE-Server movie, with its _info.txt
   [ "$fmt" = empad ] && continue  # EMPAD frames are 128 x 128 only: below
-  out=$(mpi 2 "$ecm" simulate "$dir/cam.$ext" --truth "$dir/cam_truth.h5" --format "$fmt" --layout stream "${sim[@]}" 2>&1)
+  out=$(mpi 2 "$ecm" simulate "$dir/cam$ext" --truth "$dir/cam_truth.h5" --format "$fmt" --layout stream "${sim[@]}" 2>&1)
   if echo "$out" | grep -q "cannot write $fmt files yet"; then echo "$fmt: no writer yet"; continue; fi
-  [ -f "$dir/cam.$ext" ] || { echo "$out"; fail "simulate --format $fmt"; }
+  [ -f "$dir/cam$ext" ] || { echo "$out"; fail "simulate --format $fmt"; }
   for n in 1 2 3; do
-    mpi $n "$ecm" run "$dir/cam.$ext" -o "$dir/cam_${fmt}_$n.h5" "${strip[@]}" "${calib[@]}" --scan-shape 5,4 \
-      --time-step 0.125 > "$dir/cam.log" 2>&1 || { cat "$dir/cam.log"; fail "run on $fmt, $n ranks"; }
+    # The cycle time comes from the file: per-frame timestamps (mib, seq), _info.txt (mrc).
+    mpi $n "$ecm" run "$dir/cam$ext" -o "$dir/cam_${fmt}_$n.h5" "${strip[@]}" "${calib[@]}" --scan-shape 5,4 \
+      > "$dir/cam.log" 2>&1 || { cat "$dir/cam.log"; fail "run on $fmt, $n ranks"; }
     same "$fmt, $n ranks" "$dir/cam_${fmt}_$n.h5"
   done
   rm -f "$dir"/cam*
