@@ -36,14 +36,6 @@ std::string formats_list() {
   return s;
 }
 
-std::string extension(const std::string& path) {
-  const auto slash = path.rfind('/');
-  const auto dot = path.rfind('.');
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return {};
-  std::string e = path.substr(dot + 1);
-  for (auto& c : e) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return e;
-}
 
 }  // namespace
 
@@ -59,8 +51,8 @@ std::unique_ptr<FrameSource> open_frame_source(const std::string& path, const So
   const bool exists = file_exists(path);
   if (format == "auto") {
     const auto head = exists ? file_head(path, kHeadBytes) : std::vector<unsigned char>{};
-    if (exists && head.empty() && extension(path) != "xml") throw InputError(path + ": the file is empty or cannot be read");
-    if (!exists && extension(path) != "xml" && extension(path) != "hdr") throw InputError(path + ": no such file");
+    if (exists && head.empty() && lower_extension(path) != "xml") throw InputError(path + ": the file is empty or cannot be read");
+    if (!exists && lower_extension(path) != "xml" && lower_extension(path) != "hdr") throw InputError(path + ": no such file");
     if (looks_like_hdf5(path, head)) format = "hdf5";
     else if (looks_like_mib(path, head)) format = "mib";
     else if (looks_like_seq(path, head)) format = "seq";

@@ -41,6 +41,10 @@ class RawFile {
 // The first n bytes of a file (fewer if it is shorter); empty when it cannot be read.
 std::vector<unsigned char> file_head(const std::string& path, std::size_t n);
 bool file_exists(const std::string& path);
+// A path's extension after the last dot of its last component, in lower case ("" if none).
+std::string lower_extension(const std::string& path);
+// A path's last component.
+std::string base_name(const std::string& path);
 // Byte order of multi-byte pixels as stored.
 enum class ByteOrder { little, big };
 // Swaps n elements of `bytes` bytes each in place when `order` is not the machine's.

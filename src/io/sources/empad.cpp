@@ -20,19 +20,7 @@ namespace {
 
 constexpr std::size_t kPixelBytes = kEmpadColumns * kEmpadPixelRows * 4;
 
-std::string lower_extension(const std::string& path) {
-  const auto slash = path.rfind('/');
-  const auto dot = path.rfind('.');
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return {};
-  std::string e = path.substr(dot + 1);
-  for (auto& c : e) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return e;
-}
 
-std::string base_name(const std::string& path) {
-  const auto slash = path.find_last_of("/\\");
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 std::string num(double v) {
   std::ostringstream o;

@@ -21,19 +21,7 @@ namespace {
 // images follow: a header count of exactly this is a placeholder, not a promise.
 constexpr std::size_t kDePlaceholderNz = 32766;
 
-std::string lower_extension(const std::string& path) {
-  const auto slash = path.rfind('/');
-  const auto dot = path.rfind('.');
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return {};
-  std::string e = path.substr(dot + 1);
-  for (auto& c : e) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return e;
-}
 
-std::string base_name(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 std::int32_t head_int(const std::vector<unsigned char>& h, std::size_t at, ByteOrder order) {
   std::int32_t v;
