@@ -105,7 +105,7 @@ SeqSource::SeqSource(const std::string& path, const SourceOptions& options) {
   // The camera's frame rate is in Config.Metadata.xml; the header's is StreamPix's, which
   // may be a playback default (the StreamPix sample: 30 fps in the header, 86956.52 in the XML,
   // and its frames' timestamps are all equal, as a burst at 87 kHz gives).
-  double rate = h.frame_rate;
+  double rate = std::isfinite(h.frame_rate) ? h.frame_rate : 0;
   if (config) {
     if (const auto xml_rate = config->number("FrameRate"); xml_rate && *xml_rate > 0 &&
                                                            std::abs(*xml_rate - rate) > 1e-6 * *xml_rate) {
