@@ -183,7 +183,7 @@ TEST_CASE("seq bad input: truncated, lying headers, wrong references, timestamps
   fs::remove_all(dir);
 }
 
-TEST_CASE("Config.Metadata.xml defects: pixels, runs, rows, columns, patterns, offsets; comments skipped",
+TEST_CASE("Config.Metadata.xml defects: pixels, runs, rows, columns, patterns, offsets, comments skipped",
           "[source-seq]") {
   const std::string dir = temp_dir(), p = dir + "/d.seq";
   auto spec = small_spec(p, io::PixelType::u16);  // 7 x 5 frames
