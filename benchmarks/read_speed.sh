@@ -34,16 +34,17 @@ PY
   line=$("$bench" "$f" --tile 0 --cycles-per-block 16 --repeat 5 "$@")
   [ "$library" = yes ] && lib_s=$("$bench" "$f" --tile 0 --cycles-per-block 16 --library --repeat 1 "$@" | cut -f4)
   /usr/bin/python3 - "$name" "$frame" "$(stat -c %s "$f")" "$dd_s" "$(echo "$line" | cut -f3)" "$(echo "$line" | cut -f4)" \
-    "$lib_s" "$(echo "$line" | cut -f6 | sed 's/.*, //')" >> "$out" <<'PY'
+    "$lib_s" "$(echo "$line" | cut -f6 | sed 's/.*, //; s/,/;/g')" >> "$out" <<'PY'
 import sys
 name, frame, size, dd_s, nbytes, secs, lib_s, path = sys.argv[1:]
+# dd reads the whole file (headers, padding); ecm the frames: the goal compares the times.
 dd = int(size) / float(dd_s) / 1e9; ecm = float(nbytes) / float(secs) / 1e9
 lib = "" if lib_s == "nan" else f"{float(nbytes) / float(lib_s) / 1e9:.3f}"
-print(f"{name},{frame},{int(size)/1e6:.0f},{dd:.2f},{ecm:.2f},{ecm/dd:.2f},{lib},{path}")
+print(f"{name},{frame},{int(size)/1e6:.0f},{float(nbytes)/1e6:.0f},{dd:.2f},{ecm:.2f},{float(dd_s)/float(secs):.2f},{lib},{path}")
 PY
 }
 
-echo "layout,frame,file_MB,dd_GBps,ecm_GBps,ecm_over_dd,h5dread_GBps,read_path" > "$out"
+echo "layout,frame,file_MB,frames_MB,dd_GBps,ecm_GBps,dd_time_over_ecm_time,h5dread_GBps,read_path" > "$out"
 for det in 64 256; do
   rm -rf "${work:?}"/*
   /usr/bin/python3 - "$work" "$mb" "$det" <<'PY'

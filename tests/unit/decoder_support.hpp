@@ -48,15 +48,20 @@ struct DecoderOutput {
   std::map<std::size_t, std::vector<double>> frames;
 };
 
-inline DecoderOutput run_decoder(const std::string& script, const std::string& args) {
-  const std::string cmd = "/usr/bin/python3 " + shell_word(decoder_path(script)) + " " + args;
+// What a shell command printed on stdout; a failed test when it fails.
+inline std::string command_output(const std::string& cmd) {
+  INFO(cmd);
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;
   char buf[1 << 16];
   for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  INFO(cmd);
   REQUIRE(pclose(p) == 0);
+  return out;
+}
+
+inline DecoderOutput run_decoder(const std::string& script, const std::string& args) {
+  const std::string out = command_output("/usr/bin/python3 " + shell_word(decoder_path(script)) + " " + args);
   DecoderOutput d;
   std::istringstream lines(out);
   for (std::string line; std::getline(lines, line);) {
@@ -145,7 +150,7 @@ inline std::unique_ptr<io::FrameSource> open_source(const std::string& path, con
   return io::open_frame_source(path, o, MPI_COMM_SELF);
 }
 
-inline bool any_note_has(const io::SourceMetadata& m, const std::string& text) {
+inline bool has_note(const io::SourceMetadata& m, const std::string& text) {
   for (const auto& n : m.notes)
     if (n.find(text) != std::string::npos) return true;
   return false;

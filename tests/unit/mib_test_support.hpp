@@ -25,19 +25,16 @@
 #include "ecm/core/error.hpp"
 #include "ecm/io/frame_source.hpp"
 
+#include "decoder_support.hpp"
+
 namespace ecm::mib_test {
 
 inline const std::string kMerlin = std::string(ECM_REAL_DATA_DIR) + "/merlin/";
 inline const std::string kScan = "001_4x2_6bit";
 inline const std::string kHot = "002_merlin_test_roi_sig256x128_nav4x2_hot_pixel_52x_39y";
 
-// ECM_REAL_DATA_DIR is "<source dir>/../shared/testdata/real": the decoder sits in the source tree.
-inline std::string decoder_path() {
-  const std::string real = ECM_REAL_DATA_DIR, tail = "/../shared/testdata/real";
-  REQUIRE(real.size() > tail.size());
-  REQUIRE(real.compare(real.size() - tail.size(), tail.size(), tail) == 0);
-  return real.substr(0, real.size() - tail.size()) + "/tests/unit/decoders/mib.py";
-}
+// The numpy decoder of .mib files (tests/unit/decoders/mib.py).
+inline std::string decoder_path() { return test::decoder_path("mib.py"); }
 
 // A fresh directory under /tmp, removed with what the test wrote into it.
 struct TempDir {
@@ -79,12 +76,7 @@ inline Decoded decode(const std::string& path, const std::vector<std::size_t>& f
   std::string cmd = "/usr/bin/python3 " + decoder_path() + " '" + path + "'";
   for (auto f : frames) cmd += " " + std::to_string(f);
   INFO(cmd);
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[1 << 16];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  REQUIRE(pclose(p) == 0);
+  const std::string out = test::command_output(cmd);
   Decoded d;
   std::istringstream lines(out);
   std::string line, word;
@@ -140,24 +132,9 @@ inline std::vector<std::uint64_t> values(const io::FrameSource& s, std::vector<i
 
 inline std::vector<std::uint64_t> frame(const io::FrameSource& s, std::size_t f) { return values(s, {{f, 1}}); }
 
-// The message of the InputError `f` throws; a failed check when it throws none.
-inline std::string input_error(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    const std::string m = e.what();
-    CHECK(m.find('\n') == std::string::npos);
-    return m;
-  }
-  FAIL_CHECK("no InputError");
-  return {};
-}
+using test::input_error;
 
-inline bool has_note(const io::SourceMetadata& m, const std::string& text) {
-  for (const auto& n : m.notes)
-    if (n.find(text) != std::string::npos) return true;
-  return false;
-}
+using test::has_note;
 
 // Replaces `from` by `to` (same length) at its first occurrence at or after byte `start`.
 inline void patch(std::vector<unsigned char>& bytes, std::size_t start, const std::string& from, const std::string& to) {

@@ -25,6 +25,8 @@
 #include "ecm/simulate/camera_writer.hpp"
 #include "ecm/simulate/seq_writer.hpp"
 
+#include "decoder_support.hpp"
+
 namespace seq_test {
 
 using namespace ecm;
@@ -35,19 +37,10 @@ const std::string kPlain = kDe + "streampix_64x64/test.seq";
 const std::string kCel = kDe + "celeritas_256x256_prebuffer1/";
 const std::string kTop = kCel + "Movie_00785_Top_13-49-04.160.seq";
 const std::string kBottom = kCel + "Movie_00785_Bottom_13-49-04.196.seq";
-// ECM_REAL_DATA_DIR is "<source dir>/../shared/testdata/real": the decoder sits in the source tree.
-inline std::string decoder_path() {
-  const std::string real = ECM_REAL_DATA_DIR, tail = "/../shared/testdata/real";
-  REQUIRE(real.size() > tail.size());
-  REQUIRE(real.compare(real.size() - tail.size(), tail.size(), tail) == 0);
-  return real.substr(0, real.size() - tail.size()) + "/tests/unit/decoders/seq.py";
-}
+// The numpy decoder of .seq files (tests/unit/decoders/seq.py).
+inline std::string decoder_path() { return ecm::test::decoder_path("seq.py"); }
 
-inline std::string temp_dir() {
-  char tmpl[] = "/tmp/ecm_test_seq_XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  return tmpl;
-}
+inline std::string temp_dir() { return ecm::test::make_temp_dir("seq"); }
 
 // What the numpy decoder printed: per frame its raw timestamp (s, ms, us) and pixels;
 // or a reference's values, or bad-pixel indices.
@@ -60,12 +53,7 @@ struct Decoded {
 
 inline Decoded decode(const std::string& args) {
   const std::string cmd = "/usr/bin/python3 " + decoder_path() + " " + args;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[1 << 16];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  REQUIRE(pclose(p) == 0);
+  const std::string out = ecm::test::command_output(cmd);
   Decoded d;
   std::istringstream lines(out);
   for (std::string line; std::getline(lines, line);) {
@@ -108,11 +96,7 @@ inline std::vector<double> frame_of(const std::vector<double>& all, std::size_t 
   return std::vector<double>(all.begin() + long(i * pixels), all.begin() + long((i + 1) * pixels));
 }
 
-inline bool has_note(const io::SourceMetadata& m, const std::string& text) {
-  for (const auto& n : m.notes)
-    if (n.find(text) != std::string::npos) return true;
-  return false;
-}
+using ecm::test::has_note;
 
 inline double correlation(const std::vector<double>& a, const std::vector<float>& b) {
   const double n = double(a.size());

@@ -273,14 +273,14 @@ TEST_CASE("bad EMPAD input: partial frames, a missing .raw or xml, a scan longer
   const auto extra = open_source(xml);
   CHECK(extra->shape().n_frames == 8);
   CHECK_FALSE(extra->metadata().cycles);
-  CHECK(any_note_has(extra->metadata(), "2 over"));
+  CHECK(has_note(extra->metadata(), "2 over"));
 
   // A .raw without an xml naming it: read, the scan left to --scan-shape.
   fs::copy_file(raw, dir + "/lonely.raw");
   const auto lonely = open_source(dir + "/lonely.raw");
   CHECK(lonely->shape().n_frames == 8);
   CHECK_FALSE(lonely->metadata().scan_shape);
-  CHECK(any_note_has(lonely->metadata(), "no EMPAD .xml"));
+  CHECK(has_note(lonely->metadata(), "no EMPAD .xml"));
 
   // The xml names a .raw that is not there; an xml that is not there.
   fs::remove(raw);

@@ -81,8 +81,8 @@ TEST_CASE("the DE-Server movie: 32 frames of 4 x 8 uint16, the 4 x 8 scan and fr
   REQUIRE(m.time_step_s);
   CHECK(*m.time_step_s == Approx(0.046854 + 3));  // time per scan + repeat delay
   CHECK(m.scan_step_nm == std::optional<double>(0.1));  // Specimen Pixel Size X (nanometers)
-  CHECK(any_note_has(m, "0.1 x 0.2 nm"));               // Y is 0.2: said, not hidden
-  CHECK(any_note_has(m, "Diffraction Pixel Size X"));
+  CHECK(has_note(m, "0.1 x 0.2 nm"));               // Y is 0.2: said, not hidden
+  CHECK(has_note(m, "Diffraction Pixel Size X"));
   CHECK_FALSE(m.k_pixel_size);
   CHECK(src->timestamps({0, 31}).empty());  // MRC has no per-frame times
   CHECK(src->description().find("20241021_00405_info.txt") != std::string::npos);
@@ -152,7 +152,7 @@ TEST_CASE("the DE .seq dark/gain references: mode 2 with nz 32766, read as a ref
     const auto src = open_source(r.path);
     CHECK(src->shape().n_frames == r.images);
     CHECK(src->shape().type == io::PixelType::f32);
-    CHECK(any_note_has(src->metadata(), "placeholder"));
+    CHECK(has_note(src->metadata(), "placeholder"));
     check_frame(*src, d, 0);
   }
 }
@@ -242,7 +242,7 @@ TEST_CASE("bad MRC input: truncated, a lying nz, an unknown mode, an info.txt th
   spit(named("fewer.mrc"), fewer);
   const auto src = open_source(named("fewer.mrc"));
   CHECK(src->shape().n_frames == 30);
-  CHECK(any_note_has(src->metadata(), "ignored"));
+  CHECK(has_note(src->metadata(), "ignored"));
 
   auto mode4 = movie;
   put_int(mode4, 12, 4);  // complex int16: not a camera's
@@ -280,7 +280,7 @@ TEST_CASE("bad MRC input: truncated, a lying nz, an unknown mode, an info.txt th
   const auto plain = open_source(named("c_movie.mrc"));
   CHECK(plain->shape().n_frames == 32);
   CHECK_FALSE(plain->metadata().scan_shape);
-  CHECK(any_note_has(plain->metadata(), "c_info.txt"));
+  CHECK(has_note(plain->metadata(), "c_info.txt"));
   fs::remove_all(dir);
 }
 
