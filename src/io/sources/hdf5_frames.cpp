@@ -168,16 +168,36 @@ void Hdf5Frames::read_scattered(std::vector<FrameDestination>& frames) const {
     const auto ca = chunk_of(a.frame), cb = chunk_of(b.frame);
     return ca != cb ? ca < cb : a.frame < b.frame;
   });
-  chunk_buffer_.resize(C[0] * C[1] * C[2] * frame_bytes_);
+  const std::size_t chunk_frames = C[0] * C[1] * C[2];
+  chunk_buffer_.resize(chunk_frames * frame_bytes_);
+  // Whether frames [k, k + chunk_frames) of the sorted list are one whole chunk, in the chunk's
+  // own order, bound for consecutive frames of the output: then it is read straight there.
+  auto whole_chunk_in_place = [&](std::size_t k, const std::array<std::size_t, 3>& origin) {
+    if (k + chunk_frames > frames.size()) return false;
+    for (std::size_t d = 0; d < 3; ++d)
+      if (origin[d] + C[d] > dims_[d]) return false;  // an edge chunk holds frames outside the dataset
+    for (std::size_t j = 0; j < chunk_frames; ++j) {
+      const auto i = unravel(frames[k + j].frame, dims_);
+      const std::size_t within = ((i[0] - origin[0]) * C[1] + (i[1] - origin[1])) * C[2] + (i[2] - origin[2]);
+      if (within != j || frames[k + j].dst != frames[k].dst + j * frame_bytes_ || chunk_of(frames[k + j].frame) != chunk_of(frames[k].frame))
+        return false;
+    }
+    return true;
+  };
   std::size_t current = ~std::size_t(0);
   bool allocated = false;
-  for (const auto& fd : frames) {
+  for (std::size_t k = 0; k < frames.size(); ++k) {
+    const auto& fd = frames[k];
     const auto i = unravel(fd.frame, dims_);
     const std::array<std::size_t, 3> origin{i[0] / C[0] * C[0], i[1] / C[1] * C[1], i[2] / C[2] * C[2]};
     const std::size_t id = chunk_of(fd.frame);
     if (id != current) {
       const auto coords = dataset_coords(origin, rank_);
       std::uint32_t filter_mask = 0;
+      if (whole_chunk_in_place(k, origin) && H5Dread_chunk(dataset_, H5P_DEFAULT, coords.data(), &filter_mask, fd.dst) >= 0) {
+        k += chunk_frames - 1;  // one read, no copy
+        continue;
+      }
       allocated = H5Dread_chunk(dataset_, H5P_DEFAULT, coords.data(), &filter_mask, chunk_buffer_.data()) >= 0;
       current = id;
     }
