@@ -18,6 +18,7 @@ void write_provenance(io::ResultFile& out, const RunConfig& config, const Analys
   out.write_attribute("input_file", std::filesystem::absolute(config.input_path).string());
   out.write_attribute("input_dataset", input.dataset_path());
   out.write_attribute("input_format", input.source().format());
+  out.write_attribute("input_description", input.source().description());
   out.write_attribute("input_file_size_bytes", double(std::filesystem::file_size(config.input_path)));
   out.write_attribute("input_raw_bytes", input.layout().raw_bytes());
   out.write_attribute("mpi_ranks", double(n_ranks));
