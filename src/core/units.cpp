@@ -7,6 +7,12 @@
 
 namespace ecm {
 
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
 double parse_size_bytes(const std::string& text, const std::string& option) {
   const std::string expected = "--" + option + " expects a size such as 512M or 2G (got '" + text + "')";
   std::istringstream in(text);

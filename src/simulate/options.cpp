@@ -12,12 +12,6 @@ namespace ecm::simulate {
 
 namespace {
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 [[noreturn]] void bad(const std::string& name, const std::string& expected, const std::string& text) {
   throw InputError("--" + name + " expects " + expected + " (got '" + text + "')");

@@ -1,5 +1,6 @@
 // Direct Electron's Config.Metadata.xml: a tolerant scan of elements and attributes, the
 // <FileInfo> values and the <BadPixelMap> defects, and the bad-pixel mask of an image.
+#include "ecm/core/units.hpp"
 #include "ecm/io/sources/de_config.hpp"
 
 #include <algorithm>
@@ -81,12 +82,6 @@ std::vector<Element> scan_elements(const std::string& x) {
   return out;
 }
 
-std::string trim(const std::string& s) {
-  std::size_t a = 0, b = s.size();
-  while (a < b && is_space(s[a])) ++a;
-  while (b > a && is_space(s[b - 1])) --b;
-  return s.substr(a, b - a);
-}
 
 bool parse_index(const std::string& s, std::size_t& v) {
   const std::string t = trim(s);

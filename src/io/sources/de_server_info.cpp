@@ -1,3 +1,4 @@
+#include "ecm/core/units.hpp"
 #include "ecm/io/sources/de_server_info.hpp"
 
 #include <algorithm>
@@ -12,12 +13,6 @@ namespace ecm::io::sources {
 
 namespace {
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;

@@ -1,6 +1,7 @@
 // The EMPAD software's acquisition xml: one line of flat elements under <root>. Only a few
 // elements matter, found by name; the text is small (4 kB in the samples), so plain string
 // search does, and no XML library is needed.
+#include "ecm/core/units.hpp"
 #include "ecm/io/sources/empad_xml.hpp"
 
 #include <cmath>
@@ -38,11 +39,6 @@ std::string unescape(std::string s) {
   return s;
 }
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
 
 // The start tag's text "<tag ...>" at `at`.
 std::string start_tag_at(const std::string& xml, std::size_t at) {

@@ -1,5 +1,6 @@
 // Merlin frame headers and acquisition headers: parsing (the reader) and formatting (ecm
 // simulate). Field layout: see mib_header.hpp.
+#include "ecm/core/units.hpp"
 #include "ecm/io/sources/mib_header.hpp"
 
 #include <algorithm>
@@ -27,11 +28,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
   }
 }
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
 
 // A whole number written in decimal digits only (the headers zero-pad them: "00384").
 std::optional<std::size_t> digits(const std::string& s) {
