@@ -113,11 +113,12 @@ std::vector<OptionSpec> build_table() {
                [](const C& c) { return layout_name(c.layout); }});
   t.push_back({"format", "F",
                "file format: hdf5 (the layout above) or a camera's, frames in recording order: mib (Merlin), seq "
-               "(DE StreamPix), mrc (DE-Server movie), empad (128x128 float32 only)",
+               "(DE StreamPix), mrc (DE-Server movie), empad (128x128 float32 only), nexus (Dectris X_master.h5 + data + "
+               "scan files)",
                [](C& c, const std::string& v) {
                  const std::string s = trim(v);
-                 if (s != "hdf5" && s != "mib" && s != "seq" && s != "mrc" && s != "empad")
-                   bad("format", "hdf5, mib, seq, mrc or empad", v);
+                 if (s != "hdf5" && s != "mib" && s != "seq" && s != "mrc" && s != "empad" && s != "nexus")
+                   bad("format", "hdf5, mib, seq, mrc, empad or nexus", v);
                  c.format = s;
                },
                [](const C& c) { return c.format; }});

@@ -3,7 +3,7 @@
 # the canonical 3-D stream, the same frames with one HDF5 chunk per frame (direct chunk reads),
 # a file written by `ecm convert`, a stream with junk, flyback and dead frames placed back on
 # the scan by --skip-frames/--flyback/--cycle-frames, and every camera format `ecm simulate
-# --format` writes — on 1, 2 and 3 ranks. Identical tau (h5diff: bit for bit).
+# --format` writes (Merlin, StreamPix, DE-Server MRC, Dectris NeXus, EMPAD) — on 1, 2 and 3 ranks. Identical tau (h5diff: bit for bit).
 #   check_input_formats.sh ECM WORKDIR      (MPIEXEC, MPIEXEC_FLAGS as the other CLI tests)
 set -uo pipefail
 ecm=$1 dir=$2
@@ -65,8 +65,11 @@ mpi 3 "$ecm" run "$dir/dead_frames.h5" -o "$dir/dead_tau.h5" "${strip[@]}" "${ca
 same "skipped, flyback and dead frames" "$dir/dead_tau.h5"
 
 # Every camera format the simulator writes, same seed: frames in recording order.
-for fmt in mib seq mrc empad; do
+for fmt in mib seq mrc nexus empad; do
   ext=.$fmt; [ "$fmt" = mrc ] && ext=_movie.mrc  # a DE-Server movie, with its _info.txt
+  [ "$fmt" = nexus ] && ext=_master.h5           # a Dectris master, its data and scan files
+  # NeXus records the frame time, not the cycle time: that one is given.
+  extra=(); [ "$fmt" = nexus ] && extra=(--time-step 0.125)
   [ "$fmt" = empad ] && continue  # EMPAD frames are 128 x 128 only: below
   out=$(mpi 2 "$ecm" simulate "$dir/cam$ext" --truth "$dir/cam_truth.h5" --format "$fmt" --layout stream "${sim[@]}" 2>&1)
   if echo "$out" | grep -q "cannot write $fmt files yet"; then echo "$fmt: no writer yet"; continue; fi
@@ -74,7 +77,7 @@ for fmt in mib seq mrc empad; do
   for n in 1 2 3; do
     # The cycle time comes from the file: per-frame timestamps (mib, seq), _info.txt (mrc).
     mpi $n "$ecm" run "$dir/cam$ext" -o "$dir/cam_${fmt}_$n.h5" "${strip[@]}" "${calib[@]}" --scan-shape 5,4 \
-      > "$dir/cam.log" 2>&1 || { cat "$dir/cam.log"; fail "run on $fmt, $n ranks"; }
+      "${extra[@]}" > "$dir/cam.log" 2>&1 || { cat "$dir/cam.log"; fail "run on $fmt, $n ranks"; }
     same "$fmt, $n ranks" "$dir/cam_${fmt}_$n.h5"
   done
   rm -f "$dir"/cam*

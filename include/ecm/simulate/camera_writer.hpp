@@ -38,7 +38,7 @@ class CameraFileWriter {
 };
 
 // The formats `ecm simulate --format` writes besides hdf5.
-std::vector<std::string> camera_formats();  // "mib", "seq", "mrc", "empad"
+std::vector<std::string> camera_formats();  // "mib", "seq", "mrc", "empad", "nexus"
 // Rank 0 only, before any rank opens: creates the file(s), writes headers and companions,
 // and sizes the data file for all frames. Throws InputError on an impossible spec
 // (e.g. a pixel type the format cannot hold) and Error on an I/O failure.
@@ -54,6 +54,8 @@ std::unique_ptr<CameraFileWriter> open_seq_writer(const CameraFileSpec& spec);
 void prepare_mrc(const CameraFileSpec& spec);
 std::unique_ptr<CameraFileWriter> open_mrc_writer(const CameraFileSpec& spec);
 void prepare_empad(const CameraFileSpec& spec);
+void prepare_nexus(const CameraFileSpec& spec);
+std::unique_ptr<CameraFileWriter> open_nexus_writer(const CameraFileSpec& spec);
 std::unique_ptr<CameraFileWriter> open_empad_writer(const CameraFileSpec& spec);
 
 }  // namespace ecm::simulate

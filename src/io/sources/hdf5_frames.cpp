@@ -86,6 +86,17 @@ Hdf5Frames::Hdf5Frames(h5::Handle dataset, std::string name, hid_t mem_type, boo
     } catch (const InputError&) {
       file_.reset();
     }
+    // The name HDF5 gives a file reached through an external link may be relative to another
+    // folder than ours: make sure the file opened by that name is the one HDF5 reads, by its
+    // size and by the bytes of the first frame, before trusting positioned reads in it.
+    hsize_t size = 0;
+    if (file_ && (H5Fget_filesize(file, &size) < 0 || size != file_->size())) file_.reset();
+    if (file_ && n_frames() > 0) {
+      std::vector<char> by_library(frame_bytes_), by_offset(frame_bytes_);
+      read_library(0, 1, by_library.data());
+      file_->read_at(userblock_ + base_, frame_bytes_, by_offset.data(), "the first frame of " + name_);
+      if (by_library != by_offset) file_.reset();
+    }
   }
   if (!file_) library_reason_ = "the file holding the data cannot be opened by name";
 }
