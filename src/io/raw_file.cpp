@@ -120,6 +120,41 @@ void RawFile::read_records(std::uint64_t offset, std::size_t n, std::size_t stri
   }
 }
 
+RawOutputFile::RawOutputFile(const std::string& path, Mode mode) : path_(path) {
+  const int flags = O_WRONLY | O_CLOEXEC | (mode == Mode::create ? O_CREAT | O_TRUNC : 0);
+  fd_ = ::open(path.c_str(), flags, 0644);
+  if (fd_ < 0) throw Error(path + ": cannot " + (mode == Mode::create ? "create" : "open") + " (" + std::strerror(errno) + ")");
+}
+
+RawOutputFile::~RawOutputFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void RawOutputFile::write_at(std::uint64_t offset, std::size_t n, const void* data) const {
+  const auto* p = static_cast<const char*>(data);
+  for (std::size_t done = 0; done < n;) {
+    const ssize_t put = ::pwrite(fd_, p + done, n - done, off_t(offset + done));
+    if (put < 0 && errno == EINTR) continue;
+    if (put <= 0) throw Error(path_ + ": writing at byte " + std::to_string(offset + done) + " failed (" +
+                              (put < 0 ? std::strerror(errno) : "nothing written") + ")");
+    done += std::size_t(put);
+  }
+}
+
+void RawOutputFile::resize(std::uint64_t bytes) const {
+  if (::ftruncate(fd_, off_t(bytes)) != 0)
+    throw Error(path_ + ": cannot size to " + std::to_string(bytes) + " bytes (" + std::strerror(errno) + ")");
+}
+
+void write_text_file(const std::string& path, const std::string& text) {
+  RawOutputFile f(path, RawOutputFile::Mode::create);
+  f.write_at(0, text.size(), text.data());
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
 std::vector<unsigned char> file_head(const std::string& path, std::size_t n) {
   std::vector<unsigned char> head(n);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -38,6 +38,29 @@ class RawFile {
   std::uint64_t size_ = 0;
 };
 
+// A file written by positioned writes (pwrite), for the camera files `ecm simulate --format`
+// writes: rank 0 creates and sizes it, then every rank opens it and writes its own frames at
+// computed offsets. Failures throw Error naming the file and the system's reason.
+class RawOutputFile {
+ public:
+  enum class Mode { create, existing };  // create: make or truncate; existing: must be there
+  RawOutputFile(const std::string& path, Mode mode);
+  RawOutputFile(const RawOutputFile&) = delete;
+  RawOutputFile& operator=(const RawOutputFile&) = delete;
+  ~RawOutputFile();
+
+  const std::string& path() const { return path_; }
+  void write_at(std::uint64_t offset, std::size_t n, const void* data) const;
+  void resize(std::uint64_t bytes) const;  // ftruncate: sized for all frames, holes read as 0
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+// Writes `text` as the whole content of `path` (headers and companions of camera files).
+void write_text_file(const std::string& path, const std::string& text);
+
 // The first n bytes of a file (fewer if it is shorter); empty when it cannot be read.
 std::vector<unsigned char> file_head(const std::string& path, std::size_t n);
 bool file_exists(const std::string& path);
@@ -45,6 +68,7 @@ bool file_exists(const std::string& path);
 std::string lower_extension(const std::string& path);
 // A path's last component.
 std::string base_name(const std::string& path);
+bool ends_with(const std::string& s, const std::string& tail);
 // Byte order of multi-byte pixels as stored.
 enum class ByteOrder { little, big };
 // Swaps n elements of `bytes` bytes each in place when `order` is not the machine's.

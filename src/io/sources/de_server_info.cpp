@@ -14,9 +14,6 @@ namespace ecm::io::sources {
 namespace {
 
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
 
 std::string num(double v) {
   std::ostringstream o;

@@ -15,9 +15,6 @@ namespace fs = std::filesystem;
 
 const std::string kTop = "_Top_", kBottom = "_Bottom_";
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
 
 std::string dir_of(const std::string& path) {
   const auto slash = path.rfind('/');

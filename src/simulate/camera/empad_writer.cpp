@@ -6,10 +6,7 @@
 // is refused, not rounded).
 // Names: a path ending in .raw is the .raw and the xml is beside it with .xml; any other
 // path is the xml and the .raw is named after it (X.xml -> X.raw, X -> X.raw).
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -25,19 +22,14 @@ namespace ecm::simulate {
 
 namespace {
 
+using io::base_name;
+using io::ends_with;
 using io::sources::kEmpadColumns;
 using io::sources::kEmpadPixelRows;
 using io::sources::kEmpadRecordBytes;
 constexpr std::uint32_t kExactFloatLimit = 1u << 24;
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
 
-std::string base_name(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 struct EmpadNames {
   std::string xml, raw;
@@ -46,10 +38,6 @@ struct EmpadNames {
 EmpadNames names_of(const std::string& path) {
   if (ends_with(path, ".raw")) return {path.substr(0, path.size() - 4) + ".xml", path};
   return {path, (ends_with(path, ".xml") ? path.substr(0, path.size() - 4) : path) + ".raw"};
-}
-
-std::string io_error(const std::string& what, const std::string& path) {
-  return "cannot " + what + " '" + path + "' (" + std::strerror(errno) + ")";
 }
 
 std::string xml_escape(const std::string& s) {
@@ -81,23 +69,13 @@ void write_xml(const CameraFileSpec& spec, const EmpadNames& names) {
                           "<scan_parameters mode=\"acquire\"><scan_resolution_x>" + nx +
                           "</scan_resolution_x><scan_resolution_y>" + ny +
                           "</scan_resolution_y></scan_parameters></root>\n";
-  std::FILE* f = std::fopen(names.xml.c_str(), "w");
-  if (!f) throw Error(io_error("create", names.xml));
-  const bool ok = std::fwrite(xml.data(), 1, xml.size(), f) == xml.size();
-  if (std::fclose(f) != 0 || !ok) throw Error(io_error("write", names.xml));
+  io::write_text_file(names.xml, xml);
 }
 
 class EmpadWriter final : public CameraFileWriter {
  public:
-  explicit EmpadWriter(const CameraFileSpec& spec) : spec_(spec), raw_(names_of(spec.path).raw) {
-    fd_ = ::open(raw_.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd_ < 0) throw Error(io_error("open", raw_));
-  }
-  ~EmpadWriter() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  EmpadWriter(const EmpadWriter&) = delete;
-  EmpadWriter& operator=(const EmpadWriter&) = delete;
+  explicit EmpadWriter(const CameraFileSpec& spec)
+      : spec_(spec), raw_(names_of(spec.path).raw), file_(raw_, io::RawOutputFile::Mode::existing) {}
 
   void write_frames(std::size_t first, std::size_t count, const void* frames) override {
     if (first > spec_.n_frames() || count > spec_.n_frames() - first)
@@ -109,13 +87,7 @@ class EmpadWriter final : public CameraFileWriter {
     for (std::size_t f = 0; f < count; ++f)
       std::memcpy(records_.data() + f * kEmpadRecordBytes, values_.data() + f * pixels, pixels * 4);
     io::to_native(records_.data(), records_.size() / 4, 4, io::ByteOrder::little);
-    const std::uint64_t offset = std::uint64_t(first) * kEmpadRecordBytes;
-    for (std::size_t done = 0; done < records_.size();) {
-      const ssize_t put = ::pwrite(fd_, records_.data() + done, records_.size() - done, off_t(offset + done));
-      if (put < 0 && errno == EINTR) continue;
-      if (put <= 0) throw Error(io_error("write frames into", raw_));
-      done += std::size_t(put);
-    }
+    file_.write_at(std::uint64_t(first) * kEmpadRecordBytes, records_.size(), records_.data());
   }
 
  private:
@@ -145,7 +117,7 @@ class EmpadWriter final : public CameraFileWriter {
 
   CameraFileSpec spec_;
   std::string raw_;
-  int fd_ = -1;
+  io::RawOutputFile file_;
   std::vector<float> values_;
   std::vector<unsigned char> records_;
 };
@@ -158,13 +130,7 @@ void prepare_empad(const CameraFileSpec& spec) {
                      std::to_string(spec.det_x) + " (give --detector 128,128)");
   if (spec.n_frames() == 0) throw InputError(spec.path + ": no frames to write");
   const EmpadNames names = names_of(spec.path);
-  const int fd = ::open(names.raw.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(io_error("create", names.raw));
-  const bool ok = ::ftruncate(fd, off_t(std::uint64_t(spec.n_frames()) * kEmpadRecordBytes)) == 0;
-  const int saved = errno;
-  ::close(fd);
-  errno = saved;
-  if (!ok) throw Error(io_error("size", names.raw));
+  io::RawOutputFile(names.raw, io::RawOutputFile::Mode::create).resize(std::uint64_t(spec.n_frames()) * kEmpadRecordBytes);
   write_xml(spec, names);
 }
 

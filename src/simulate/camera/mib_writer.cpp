@@ -2,16 +2,14 @@
 // 384-byte "MQ1," header then big-endian counts (U08 / U16 / U32), and the .hdr beside it with
 // frames per trigger = the scan width. Rank 0 creates and sizes the file; every rank then
 // writes its frames, each with its header, by one positioned write per call.
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstring>
 
 #include "ecm/core/error.hpp"
 #include "ecm/io/sources/mib_header.hpp"
+#include "ecm/io/raw_file.hpp"
 #include "ecm/simulate/camera_writer.hpp"
 
 namespace ecm::simulate {
@@ -67,36 +65,10 @@ std::int64_t frame_time_ns(const CameraFileSpec& spec, std::size_t i) {
   return kStartNs + std::llround(t * 1e9);
 }
 
-void write_all(int fd, const void* data, std::size_t n, std::uint64_t offset, const std::string& path) {
-  const auto* p = static_cast<const char*>(data);
-  for (std::size_t done = 0; done < n;) {
-    const ssize_t put = ::pwrite(fd, p + done, n - done, off_t(offset + done));
-    if (put < 0 && errno == EINTR) continue;
-    if (put <= 0) throw Error(path + ": writing failed (" + std::string(std::strerror(errno)) + ")");
-    done += std::size_t(put);
-  }
-}
-
-class FileDescriptor {
- public:
-  FileDescriptor(const std::string& path, int flags) : fd_(::open(path.c_str(), flags | O_CLOEXEC, 0644)) {
-    if (fd_ < 0) throw Error(path + ": cannot open for writing (" + std::strerror(errno) + ")");
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 class MibWriter final : public CameraFileWriter {
  public:
   explicit MibWriter(const CameraFileSpec& spec)
-      : spec_(spec), format_(mib_format(spec)), fd_(spec.path, O_WRONLY), stride_(record_bytes(spec)) {}
+      : spec_(spec), format_(mib_format(spec)), file_(spec.path, io::RawOutputFile::Mode::existing), stride_(record_bytes(spec)) {}
 
   void write_frames(std::size_t first, std::size_t count, const void* frames) override {
     if (first > spec_.n_frames() || count > spec_.n_frames() - first)
@@ -130,7 +102,7 @@ class MibWriter final : public CameraFileWriter {
           std::memcpy(dst + 4 * p, &v, 4);
         }
       }
-      write_all(fd_.get(), buffer_.data(), buffer_.size(), std::uint64_t(first + done) * stride_, spec_.path);
+      file_.write_at(std::uint64_t(first + done) * stride_, buffer_.size(), buffer_.data());
       done += k;
     }
   }
@@ -138,7 +110,7 @@ class MibWriter final : public CameraFileWriter {
  private:
   CameraFileSpec spec_;
   MibFormat format_;
-  FileDescriptor fd_;
+  io::RawOutputFile file_;
   std::size_t stride_;
   std::vector<unsigned char> buffer_;
 };
@@ -148,16 +120,10 @@ class MibWriter final : public CameraFileWriter {
 void prepare_mib(const CameraFileSpec& spec) {
   check_spec(spec);
   const MibFormat f = mib_format(spec);
-  {
-    FileDescriptor fd(spec.path, O_WRONLY | O_CREAT | O_TRUNC);
-    // Sized for every record now; each record's header is written with its frame.
-    if (::ftruncate(fd.get(), off_t(std::uint64_t(spec.n_frames()) * record_bytes(spec))) != 0)
-      throw Error(spec.path + ": cannot size the file (" + std::strerror(errno) + ")");
-  }
-  const std::string hdr = mib_hdr_path(spec.path);
-  const std::string text = format_mib_hdr(spec.n_frames(), spec.scan_x, spec.scan_x, spec.scan_y, f.counter_depth, kStartNs);
-  FileDescriptor fd(hdr, O_WRONLY | O_CREAT | O_TRUNC);
-  write_all(fd.get(), text.data(), text.size(), 0, hdr);
+  // Sized for every record now; each record's header is written with its frame.
+  io::RawOutputFile(spec.path, io::RawOutputFile::Mode::create).resize(std::uint64_t(spec.n_frames()) * record_bytes(spec));
+  io::write_text_file(mib_hdr_path(spec.path),
+                      format_mib_hdr(spec.n_frames(), spec.scan_x, spec.scan_x, spec.scan_y, f.counter_depth, kStartNs));
 }
 
 std::unique_ptr<CameraFileWriter> open_mib_writer(const CameraFileSpec& spec) {

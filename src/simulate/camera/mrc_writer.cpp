@@ -5,10 +5,7 @@
 // which holds every count below 2^24 exactly (a larger count is refused, not rounded).
 // A path ending in `_movie.mrc` also gets the DE-Server `_info.txt` with the scan size,
 // repeats and frame rate; other names are plain stacks, whose scan the reader is told.
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -30,18 +27,8 @@ constexpr std::uint32_t kExactFloatLimit = 1u << 24;  // float32 holds every int
 int mode_of(io::PixelType t) { return t == io::PixelType::u16 || t == io::PixelType::u8 ? 6 : 2; }
 std::size_t stored_bytes(io::PixelType t) { return mode_of(t) == 6 ? 2 : 4; }
 
-std::string io_error(const std::string& what, const std::string& path) {
-  return "cannot " + what + " '" + path + "' (" + std::strerror(errno) + ")";
-}
-
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
-std::string base_name(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
+using io::base_name;
+using io::ends_with;
 
 void put_int(std::vector<unsigned char>& h, std::size_t at, std::int32_t v) {
   io::to_native(&v, 1, 4, io::ByteOrder::little);  // the same swap turns native into little-endian
@@ -119,24 +106,18 @@ void write_info(const CameraFileSpec& spec, const std::string& path) {
     if (spec.time_step_s > per_scan) kv["Scan - Repeat Delay (seconds)"] = number(spec.time_step_s - per_scan);
     else kv["Scan - Repeat Delay (seconds)"] = "0";
   }
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw Error(io_error("create", path));
-  bool ok = true;
-  for (const auto& [k, v] : kv) ok = std::fprintf(f, "%-64s=%s%s\n", k.c_str(), v.empty() ? "" : " ", v.c_str()) > 0 && ok;
-  if (std::fclose(f) != 0 || !ok) throw Error(io_error("write", path));
+  std::string text;
+  for (const auto& [k, v] : kv) {
+    std::string key = k;
+    key.resize(std::max<std::size_t>(64, k.size()), ' ');  // "%-64s": keys padded to 64 columns
+    text += key + "=" + (v.empty() ? "" : " ") + v + "\n";
+  }
+  io::write_text_file(path, text);
 }
 
 class MrcWriter final : public CameraFileWriter {
  public:
-  explicit MrcWriter(const CameraFileSpec& spec) : spec_(spec) {
-    fd_ = ::open(spec.path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd_ < 0) throw Error(io_error("open", spec.path));
-  }
-  ~MrcWriter() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  MrcWriter(const MrcWriter&) = delete;
-  MrcWriter& operator=(const MrcWriter&) = delete;
+  explicit MrcWriter(const CameraFileSpec& spec) : spec_(spec), file_(spec.path, io::RawOutputFile::Mode::existing) {}
 
   void write_frames(std::size_t first, std::size_t count, const void* frames) override {
     if (first > spec_.n_frames() || count > spec_.n_frames() - first)
@@ -171,18 +152,12 @@ class MrcWriter final : public CameraFileWriter {
     }
     io::to_native(buffer_.data(), n, stored_bytes(spec_.type), io::ByteOrder::little);
     const std::uint64_t image = std::uint64_t(spec_.det_y) * spec_.det_x * stored_bytes(spec_.type);
-    const std::uint64_t offset = kHeaderBytes + first * image;
-    for (std::size_t done = 0; done < bytes;) {
-      const ssize_t put = ::pwrite(fd_, buffer_.data() + done, bytes - done, off_t(offset + done));
-      if (put < 0 && errno == EINTR) continue;
-      if (put <= 0) throw Error(io_error("write frames into", spec_.path));
-      done += std::size_t(put);
-    }
+    file_.write_at(kHeaderBytes + first * image, bytes, buffer_.data());
   }
 
  private:
   CameraFileSpec spec_;
-  int fd_ = -1;
+  io::RawOutputFile file_;
   std::vector<unsigned char> buffer_;
 };
 
@@ -195,17 +170,10 @@ void prepare_mrc(const CameraFileSpec& spec) {
   if (spec.n_frames() == 0 || spec.n_frames() > std::size_t(INT32_MAX))
     throw InputError(spec.path + ": " + std::to_string(spec.n_frames()) +
                      " frames do not fit an MRC header (nz is a 32-bit count)");
-  const int fd = ::open(spec.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(io_error("create", spec.path));
   const auto header = mrc_header(spec);
-  const std::uint64_t total =
-      kHeaderBytes + std::uint64_t(spec.n_frames()) * spec.det_y * spec.det_x * stored_bytes(spec.type);
-  const bool ok = ::pwrite(fd, header.data(), header.size(), 0) == ssize_t(header.size()) &&
-                  ::ftruncate(fd, off_t(total)) == 0;
-  const int saved = errno;
-  ::close(fd);
-  errno = saved;
-  if (!ok) throw Error(io_error("write", spec.path));
+  const io::RawOutputFile file(spec.path, io::RawOutputFile::Mode::create);
+  file.write_at(0, header.size(), header.data());
+  file.resize(kHeaderBytes + std::uint64_t(spec.n_frames()) * spec.det_y * spec.det_x * stored_bytes(spec.type));
   if (ends_with(spec.path, "_movie.mrc"))
     write_info(spec, spec.path.substr(0, spec.path.size() - std::string("_movie.mrc").size()) + "_info.txt");
 }

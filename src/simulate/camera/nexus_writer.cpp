@@ -6,15 +6,13 @@
 // one contiguous dataset, not bitshuffle-compressed chunks, so that every rank can write its
 // frames with pwrite at offsets HDF5 allocated up front; readers see the same structure.
 // Counts only: float32 frames are refused, as on the camera.
-#include <fcntl.h>
 #include <hdf5.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 
 #include "ecm/core/error.hpp"
 #include "ecm/io/hdf5.hpp"
+#include "ecm/io/raw_file.hpp"
 #include "ecm/simulate/camera_writer.hpp"
 
 namespace ecm::simulate {
@@ -25,16 +23,11 @@ const std::string kMasterTail = "_master.h5";
 
 // X_master.h5 -> "X"; any other name -> the name without a trailing .h5.
 std::string stem_of(const std::string& path) {
-  auto ends = [&](const std::string& t) { return path.size() >= t.size() && path.compare(path.size() - t.size(), t.size(), t) == 0; };
-  if (ends(kMasterTail)) return path.substr(0, path.size() - kMasterTail.size());
-  if (ends(".h5")) return path.substr(0, path.size() - 3);
+  if (io::ends_with(path, kMasterTail)) return path.substr(0, path.size() - kMasterTail.size());
+  if (io::ends_with(path, ".h5")) return path.substr(0, path.size() - 3);
   return path;
 }
 std::string data_path(const CameraFileSpec& spec) { return stem_of(spec.path) + "_data_000001.h5"; }
-std::string base_name_of(const std::string& p) {
-  const auto s = p.rfind('/');
-  return s == std::string::npos ? p : p.substr(s + 1);
-}
 
 hid_t file_type_of(io::PixelType t) {
   switch (t) {
@@ -91,7 +84,7 @@ void prepare_nexus(const CameraFileSpec& spec) {
     h5::Handle f(h5::check(H5Fcreate(spec.path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "creating", spec.path));
     group(f, "/entry", "NXentry");
     group(f, "/entry/data", "NXdata");
-    h5::check(H5Lcreate_external(base_name_of(data_path(spec)).c_str(), "/entry/data/data", f,
+    h5::check(H5Lcreate_external(io::base_name(data_path(spec)).c_str(), "/entry/data/data", f,
                                  "/entry/data/data_000001", H5P_DEFAULT, H5P_DEFAULT),
               "linking the data file from", spec.path);
     group(f, "/entry/instrument", "NXinstrument");
@@ -135,27 +128,15 @@ class NexusWriter final : public CameraFileWriter {
       if (at == HADDR_UNDEF) throw Error("internal: " + path_ + " has no storage allocated");
       offset_ = at;
     }
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd_ < 0) throw Error("cannot open '" + path_ + "' for writing (" + std::strerror(errno) + ")");
-  }
-  ~NexusWriter() override {
-    if (fd_ >= 0) ::close(fd_);
   }
   // Little-endian on disk, as declared (H5T_STD_*LE); this machine's order.
   void write_frames(std::size_t first, std::size_t count, const void* frames) override {
-    const auto* p = static_cast<const char*>(frames);
-    const std::size_t bytes = count * frame_bytes_;
-    for (std::size_t done = 0; done < bytes;) {
-      const ssize_t put = ::pwrite(fd_, p + done, bytes - done, off_t(offset_ + first * frame_bytes_ + done));
-      if (put < 0 && errno == EINTR) continue;
-      if (put <= 0) throw Error("cannot write frames into '" + path_ + "' (" + std::strerror(errno) + ")");
-      done += std::size_t(put);
-    }
+    file_.write_at(offset_ + first * frame_bytes_, count * frame_bytes_, frames);
   }
 
  private:
   std::string path_;
-  int fd_ = -1;
+  io::RawOutputFile file_{path_, io::RawOutputFile::Mode::existing};
   std::size_t frame_bytes_ = 0;
   std::uint64_t offset_ = 0;
 };

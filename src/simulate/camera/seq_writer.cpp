@@ -2,15 +2,11 @@
 // records of image + timestamp padded to 8192 bytes, the first at byte 8192), with the dark
 // and gain references as float32 MRC (`<path>.dark.mrc`, `.gain.mrc`) and the bad pixels in
 // a `<path>.Config.Metadata.xml`, as in ../shared/testdata/real/de/streampix_64x64/.
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 
 #include "ecm/core/error.hpp"
 #include "ecm/io/raw_file.hpp"
@@ -28,27 +24,6 @@ using io::sources::SeqHeader;
 constexpr std::int64_t kEpochSecond = 1660243750;
 // Bytes of records assembled per pwrite.
 constexpr std::size_t kChunkBytes = std::size_t(8) << 20;
-
-std::string os_error(const std::string& what, const std::string& path) {
-  return path + ": " + what + " failed (" + std::strerror(errno) + ")";
-}
-
-void write_all(int fd, const void* data, std::size_t n, std::uint64_t offset, const std::string& path) {
-  const auto* p = static_cast<const char*>(data);
-  std::size_t done = 0;
-  while (done < n) {
-    const ssize_t put = ::pwrite(fd, p + done, n - done, off_t(offset + done));
-    if (put < 0 && errno == EINTR) continue;
-    if (put <= 0) throw Error(os_error("writing", path));
-    done += std::size_t(put);
-  }
-}
-
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), std::streamsize(bytes.size()));
-  if (!out) throw Error(path + ": cannot be written");
-}
 
 // A reference as DE writes it: MRC mode 2 (float32), one nx x ny image, little-endian.
 void write_float_mrc(const std::string& path, std::size_t ny, std::size_t nx, const std::vector<float>& v,
@@ -79,7 +54,7 @@ void write_float_mrc(const std::string& path, std::size_t ny, std::size_t nx, co
   std::string data(v.size() * 4, '\0');
   std::memcpy(&data[0], v.data(), data.size());
   io::to_native(&data[0], v.size(), 4, io::ByteOrder::little);
-  write_file(path, h + data);
+  io::write_text_file(path, h + data);
 }
 
 SeqHeader layout_for(const CameraFileSpec& spec, int version) {
@@ -106,16 +81,10 @@ SeqHeader layout_for(const CameraFileSpec& spec, int version) {
 
 class SeqWriter final : public CameraFileWriter {
  public:
-  explicit SeqWriter(const CameraFileSpec& spec) : spec_(spec) {
-    header_ = io::sources::read_seq_header(io::RawFile(spec.path));
-    fd_ = ::open(spec.path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd_ < 0) throw Error(os_error("opening for writing", spec.path));
-  }
-  ~SeqWriter() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  SeqWriter(const SeqWriter&) = delete;
-  SeqWriter& operator=(const SeqWriter&) = delete;
+  explicit SeqWriter(const CameraFileSpec& spec)
+      : spec_(spec),
+        header_(io::sources::read_seq_header(io::RawFile(spec.path))),
+        file_(spec.path, io::RawOutputFile::Mode::existing) {}
 
   void write_frames(std::size_t first, std::size_t count, const void* frames) override {
     if (first + count > header_.allocated_frames)
@@ -134,7 +103,7 @@ class SeqWriter final : public CameraFileWriter {
         io::to_native(rec, image / (header_.bit_depth / 8), header_.bit_depth / 8, io::ByteOrder::little);
         io::sources::encode_seq_timestamp(timestamp(first + done + i), header_.version, rec + image);
       }
-      write_all(fd_, buf.data(), buf.size(), header_.record_offset(first + done), spec_.path);
+      file_.write_at(header_.record_offset(first + done), buf.size(), buf.data());
       done += n;
     }
   }
@@ -156,7 +125,7 @@ class SeqWriter final : public CameraFileWriter {
 
   CameraFileSpec spec_;
   SeqHeader header_;
-  int fd_ = -1;
+  io::RawOutputFile file_;
 };
 
 }  // namespace
@@ -164,17 +133,12 @@ class SeqWriter final : public CameraFileWriter {
 void prepare_seq_version(const CameraFileSpec& spec, int version) {
   const SeqHeader h = layout_for(spec, version);
   const std::uint64_t size = h.record_offset(h.allocated_frames);
-  const int fd = ::open(spec.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(os_error("creating", spec.path));
-  try {
+  {
+    const io::RawOutputFile file(spec.path, io::RawOutputFile::Mode::create);
     const auto bytes = io::sources::encode_seq_header(h, "ecm simulate");
-    write_all(fd, bytes.data(), bytes.size(), 0, spec.path);
-    if (::ftruncate(fd, off_t(size)) != 0) throw Error(os_error("sizing", spec.path));
-  } catch (...) {
-    ::close(fd);
-    throw;
+    file.write_at(0, bytes.size(), bytes.data());
+    file.resize(size);
   }
-  ::close(fd);
   // Companions named after the file; stale ones from an earlier run would be read as ours.
   const std::string dark = spec.path + ".dark.mrc", gain = spec.path + ".gain.mrc";
   const std::string xml = spec.path + ".Config.Metadata.xml";
@@ -185,7 +149,7 @@ void prepare_seq_version(const CameraFileSpec& spec, int version) {
     if (spec.bad_pixels.size() != spec.det_y * spec.det_x)
       throw InputError("the bad-pixel map has " + std::to_string(spec.bad_pixels.size()) + " values, the frames " +
                        std::to_string(spec.det_y * spec.det_x));
-    write_file(xml, io::sources::de_config_xml(spec.det_y, spec.det_x, h.frame_rate, h.allocated_frames,
+    io::write_text_file(xml, io::sources::de_config_xml(spec.det_y, spec.det_x, h.frame_rate, h.allocated_frames,
                                                spec.bad_pixels));
   }
 }
