@@ -13,14 +13,6 @@ namespace ecm::engine {
 
 namespace {
 
-// Scan rows [begin, end) for `rank` of `size`: contiguous and balanced.
-std::pair<std::size_t, std::size_t> rows_of(std::size_t rows, int rank, int size) {
-  const std::size_t n = std::size_t(size), r = std::size_t(rank);
-  const std::size_t base = rows / n, extra = rows % n;
-  const std::size_t begin = r * base + std::min(r, extra);
-  return {begin, begin + base + (r < extra ? 1 : 0)};
-}
-
 void write_reference(hid_t file, hid_t frames, const std::string& path, const std::string& attribute,
                      const std::optional<io::DetectorReference>& ref, std::size_t det_y, std::size_t det_x, bool writer) {
   if (!ref) return;
@@ -91,7 +83,7 @@ ConvertSummary convert(const ConvertConfig& config, MPI_Comm comm) {
 
     // Each rank its scan rows, in blocks of cycles that fit the budget; every rank makes the
     // same number of collective writes (a rank without rows writes nothing).
-    const auto [row0, row1] = rows_of(L.scan_y, rank, size);
+    const auto [row0, row1] = rows_of_rank(L.scan_y, rank, size);
     const std::size_t max_rows = (L.scan_y + std::size_t(size) - 1) / std::size_t(size);
     const double cycle_bytes = double(max_rows) * L.scan_x * L.det_pixels() * L.element_bytes();
     const std::size_t block = std::max<std::size_t>(1, std::min<std::size_t>(L.n_t, std::size_t(config.memory_budget_bytes / cycle_bytes)));

@@ -28,14 +28,6 @@ void write_int_array_attribute(hid_t obj, const std::string& name, const std::ve
   h5::check(H5Awrite(attr, H5T_NATIVE_INT64, values.data()), "writing attribute", name);
 }
 
-// Rows [begin, end) of scan rows for `rank` of `size`: contiguous, balanced.
-std::pair<std::size_t, std::size_t> rows_of(std::size_t rows, int rank, int size) {
-  const std::size_t n = static_cast<std::size_t>(size), r = static_cast<std::size_t>(rank);
-  const std::size_t base = rows / n, extra = rows % n;
-  const std::size_t begin = r * base + std::min(r, extra);
-  return {begin, begin + base + (r < extra ? 1 : 0)};
-}
-
 // The frames in a camera's format: rank 0 prepares the file(s), then every rank writes its
 // tiles' frames at their place in recording order, frame = (t * NY + y) * NX + x.
 void write_camera_file(const SimConfig& cfg, FrameGenerator& gen, const std::vector<ScanTile>& mine,
@@ -71,11 +63,14 @@ void write_camera_file(const SimConfig& cfg, FrameGenerator& gen, const std::vec
     for (const ScanTile& tile : mine) {
       buffer.resize(cfg.cycles * tile.positions() * cfg.frame_bytes());
       gen.record(tile, buffer.data());
-      // The tile's buffer is (t, y, x): each (t, row) is tile.nx consecutive frames.
+      // The tile's buffer is (t, y, x): each (t, row) is tile.nx consecutive frames, and a
+      // cycle's rows follow each other in the file too when the tile spans whole rows.
+      const std::size_t rows_per_write = tile.nx == cfg.scan_x ? tile.ny : 1;
       for (std::size_t t = 0; t < cfg.cycles; ++t)
-        for (std::size_t y = 0; y < tile.ny; ++y) {
+        for (std::size_t y = 0; y < tile.ny; y += rows_per_write) {
           const std::size_t first = (t * cfg.scan_y + tile.y0 + y) * cfg.scan_x + tile.x0;
-          writer->write_frames(first, tile.nx, buffer.data() + ((t * tile.ny + y) * tile.nx) * cfg.frame_bytes());
+          writer->write_frames(first, rows_per_write * tile.nx,
+                               buffer.data() + ((t * tile.ny + y) * tile.nx) * cfg.frame_bytes());
         }
     }
     writer.reset();
@@ -94,7 +89,7 @@ void generate_and_write(const SimConfig& cfg, const std::string& out_path, const
   std::size_t n_writes = 0;
   std::vector<ScanTile> mine;
   for (int r = 0; r < size; ++r) {
-    const auto [row0, row1] = rows_of(cfg.scan_y, r, size);
+    const auto [row0, row1] = rows_of_rank(cfg.scan_y, r, size);
     auto tiles = plan_tiles(cfg, row0, row1, gen.bytes_per_position(), gen.fixed_bytes());
     n_writes = std::max(n_writes, tiles.size());
     if (r == rank) mine = std::move(tiles);

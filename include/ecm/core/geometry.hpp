@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <utility>
 
 #include "ecm/core/kokkos_types.hpp"
 
@@ -79,6 +80,15 @@ struct ScanTile {
   std::size_t positions() const { return ny * nx; }
   bool empty() const { return ny == 0 || nx == 0; }
 };
+
+// Scan rows [begin, end) of `rank` of `size` ranks: contiguous, balanced (the first
+// rows % size ranks get one more). Writers of whole files (simulate, convert) split this way.
+inline std::pair<std::size_t, std::size_t> rows_of_rank(std::size_t rows, int rank, int size) {
+  const std::size_t n = std::size_t(size), r = std::size_t(rank);
+  const std::size_t base = rows / n, extra = rows % n;
+  const std::size_t begin = r * base + (r < extra ? r : extra);
+  return {begin, begin + base + (r < extra ? 1 : 0)};
+}
 
 // The analysis strip over the first diffraction ring and its (k_r, k_phi) binning.
 struct PolarGrid {
