@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ecm/core/mpi_check.hpp"
 #include "ecm/engine/pipeline.hpp"
 #include "ecm/simulate/config.hpp"
 
@@ -41,5 +42,18 @@ std::vector<unsigned char> read_status(const std::string& path);
 
 // A path unique to this test process (rank 0's pid), the same on every rank.
 std::string scratch_dir();
+
+// Edits a file on rank 0 while the other ranks wait; collective. Every rank first waits
+// for all to arrive, so no rank still holds the file open (HDF5's file lock would refuse
+// rank 0's write: engine::run returns on each rank when that rank has closed its input,
+// not when all have). Then all agree, so a failed edit throws on every rank instead of
+// leaving the others in the next collective.
+template <class F>
+void edit_on_rank0(F&& edit) {
+  MPI_Barrier(MPI_COMM_WORLD);
+  mpi::run_then_agree(MPI_COMM_WORLD, [&] {
+    if (mpi::rank(MPI_COMM_WORLD) == 0) edit();
+  });
+}
 
 }  // namespace ecm::test

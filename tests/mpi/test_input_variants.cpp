@@ -151,12 +151,11 @@ TEST_CASE("a beam centre missing from the file is found from the direct beam", "
   auto known = run_config(dir + "/center.h5", dir + "/center_known.h5");
   known.grid.k_max = 0.55;
   engine::run(known, MPI_COMM_WORLD);
-  if (mpi::rank(MPI_COMM_WORLD) == 0) {
+  test::edit_on_rank0([&] {
     h5::Handle f = h5::open_file_serial(dir + "/center.h5", true);
     h5::Handle ds = h5::open_dataset(f, "/frames");
     h5::check(H5Adelete(ds, "beam_center_yx"), "H5Adelete");
-  }
-  MPI_Barrier(MPI_COMM_WORLD);
+  });
   auto found = run_config(dir + "/center.h5", dir + "/center_found.h5");
   found.grid.k_max = 0.55;
   engine::run(found, MPI_COMM_WORLD);
