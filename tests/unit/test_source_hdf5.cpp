@@ -1,6 +1,6 @@
 // The HDF5 frame source and the scan placement: every storage layout read through the fast
-// paths (positioned reads, direct chunk reads) and through H5Dread gives the same frames,
-// which are checked against the formula they were written from; NeXus masters with
+// paths (positioned reads of contiguous data or at the chunk index's addresses) and through
+// H5Dread gives the same frames, which are checked against the formula they were written from; NeXus masters with
 // bitshuffle-compressed data behind an ExternalLink (a real ARINA file), 4-D py4DSTEM
 // datasets, virtual datasets; and stored frames placed on the scan with skipped, flyback
 // and dead frames.
@@ -119,10 +119,10 @@ TEST_CASE("HDF5 layouts read through the fast paths and through H5Dread give the
   };
   const std::vector<Case> cases = {
       {"5d_contiguous", {4, 2, 3, kDy, kDx}, {}, false, H5T_STD_U16LE, "positioned reads"},
-      {"5d_frame_chunks", {4, 2, 3, kDy, kDx}, {1, 1, 1, kDy, kDx}, false, H5T_STD_U16LE, "direct chunk reads"},
-      {"5d_block_chunks", {4, 2, 3, kDy, kDx}, {3, 2, 2, kDy, kDx}, false, H5T_STD_U16LE, "direct chunk reads"},
-      {"3d_frame_chunks", {24, kDy, kDx}, {1, kDy, kDx}, false, H5T_STD_U16LE, "direct chunk reads"},
-      {"3d_five_frame_chunks", {24, kDy, kDx}, {5, kDy, kDx}, false, H5T_STD_U16LE, "direct chunk reads"},
+      {"5d_frame_chunks", {4, 2, 3, kDy, kDx}, {1, 1, 1, kDy, kDx}, false, H5T_STD_U16LE, "positioned reads of chunks (v1 B-tree index)"},
+      {"5d_block_chunks", {4, 2, 3, kDy, kDx}, {3, 2, 2, kDy, kDx}, false, H5T_STD_U16LE, "positioned reads of chunks (v1 B-tree index)"},
+      {"3d_frame_chunks", {24, kDy, kDx}, {1, kDy, kDx}, false, H5T_STD_U16LE, "positioned reads of chunks (v1 B-tree index)"},
+      {"3d_five_frame_chunks", {24, kDy, kDx}, {5, kDy, kDx}, false, H5T_STD_U16LE, "positioned reads of chunks (v1 B-tree index)"},
       {"3d_split_frame_chunks", {24, kDy, kDx}, {2, 3, kDx}, false, H5T_STD_U16LE, "chunks that split a frame"},
       {"5d_deflate", {4, 2, 3, kDy, kDx}, {1, 2, 3, kDy, kDx}, true, H5T_STD_U16LE, "compressed or filtered"},
       {"3d_big_endian", {24, kDy, kDx}, {}, false, H5T_STD_U16BE, "stored type differs"},

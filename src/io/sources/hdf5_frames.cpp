@@ -72,33 +72,104 @@ Hdf5Frames::Hdf5Frames(h5::Handle dataset, std::string name, hid_t mem_type, boo
     }
     base_ = offset;
   }
-  if (!contiguous_) return;  // chunks are read with H5Dread_chunk
-  hid_t file_id = H5Iget_file_id(dataset_);
-  if (file_id >= 0) {
-    h5::Handle file(file_id);
-    h5::Handle fcpl(h5::check(H5Fget_create_plist(file), "H5Fget_create_plist", name_));
-    hsize_t userblock = 0;
-    h5::check(H5Pget_userblock(fcpl, &userblock), "H5Pget_userblock", name_);
-    userblock_ = userblock;
-    const std::string path = file_name_of(file);
-    try {
-      if (!path.empty()) file_ = std::make_unique<RawFile>(path);
-    } catch (const InputError&) {
-      file_.reset();
-    }
+  file_ = open_data_file();
+  if (contiguous_) {
     // The name HDF5 gives a file reached through an external link may be relative to another
-    // folder than ours: make sure the file opened by that name is the one HDF5 reads, by its
-    // size and by the bytes of the first frame, before trusting positioned reads in it.
-    hsize_t size = 0;
-    if (file_ && (H5Fget_filesize(file, &size) < 0 || size != file_->size())) file_.reset();
+    // folder than ours: make sure the file opened by that name is the one HDF5 reads, by the
+    // bytes of the first frame, before trusting positioned reads in it.
     if (file_ && n_frames() > 0) {
       std::vector<char> by_library(frame_bytes_), by_offset(frame_bytes_);
       read_library(0, 1, by_library.data());
       file_->read_at(userblock_ + base_, frame_bytes_, by_offset.data(), "the first frame of " + name_);
       if (by_library != by_offset) file_.reset();
     }
+    if (!file_) library_reason_ = "the file holding the data cannot be opened by name";
+    return;
   }
-  if (!file_) library_reason_ = "the file holding the data cannot be opened by name";
+  if (file_) index_ = checked_chunk_index();
+  else index_note_ = "the file holding the data cannot be opened by name";
+  if (!index_) file_.reset();  // chunks are read with H5Dread_chunk
+}
+
+std::unique_ptr<RawFile> Hdf5Frames::open_data_file() {
+  hid_t file_id = H5Iget_file_id(dataset_);
+  if (file_id < 0) return nullptr;
+  h5::Handle file(file_id);
+  h5::Handle fcpl(h5::check(H5Fget_create_plist(file), "H5Fget_create_plist", name_));
+  hsize_t userblock = 0;
+  h5::check(H5Pget_userblock(fcpl, &userblock), "H5Pget_userblock", name_);
+  userblock_ = userblock;
+  const std::string path = file_name_of(file);
+  std::unique_ptr<RawFile> raw;
+  try {
+    if (!path.empty()) raw = std::make_unique<RawFile>(path);
+  } catch (const InputError&) {
+    return nullptr;
+  }
+  hsize_t size = 0;
+  if (raw && (H5Fget_filesize(file, &size) < 0 || size != raw->size())) return nullptr;
+  return raw;
+}
+
+std::unique_ptr<Hdf5ChunkIndex> Hdf5Frames::checked_chunk_index() {
+  auto index = Hdf5ChunkIndex::open(dataset_, *file_, userblock_, index_note_);
+  if (!index) return nullptr;
+  const std::size_t n = index->n_chunks();
+  if (n != chunk_grid_size()) {
+    index_note_ = "chunk index of another grid";
+    return nullptr;
+  }
+  // The first, middle and last chunk where the library says, and the bytes of the first
+  // stored one as the library reads them: then the file opened by name is the one HDF5
+  // reads, and our reading of its index agrees with the library's.
+  bool compared_bytes = false;
+  for (const std::size_t c : {std::size_t(0), n / 2, n - 1}) {
+    std::uint64_t ours = 0;
+    index->addresses(c, 1, &ours);
+    const auto coords = dataset_coords(chunk_origin(c), rank_);
+    unsigned mask = 0;
+    haddr_t addr = HADDR_UNDEF;
+    hsize_t size = 0;
+    if (H5Dget_chunk_info_by_coord(dataset_, coords.data(), &mask, &addr, &size) < 0) {
+      index_note_ = "H5Dget_chunk_info_by_coord failed";
+      return nullptr;
+    }
+    const std::uint64_t theirs = addr == HADDR_UNDEF ? Hdf5ChunkIndex::kNotStored : userblock_ + addr;
+    if (ours != theirs) {
+      index_note_ = "the chunk index read from the file disagrees with the library";
+      return nullptr;
+    }
+    if (compared_bytes || ours == Hdf5ChunkIndex::kNotStored) continue;
+    std::vector<char> by_library(chunk_bytes()), by_offset(chunk_bytes());
+    std::uint32_t filter_mask = 0;
+    h5::check(H5Dread_chunk(dataset_, H5P_DEFAULT, coords.data(), &filter_mask, by_library.data()), "H5Dread_chunk", name_);
+    file_->read_at(ours, by_offset.size(), by_offset.data(), "a chunk of " + name_);
+    if (by_library != by_offset) {
+      index_note_ = "the file opened by name is not the one HDF5 reads";
+      return nullptr;
+    }
+    compared_bytes = true;
+  }
+  return index;
+}
+
+std::size_t Hdf5Frames::chunk_grid_size() const {
+  std::size_t n = 1;
+  for (std::size_t d = 0; d < 3; ++d) n *= (dims_[d] + chunk_[d] - 1) / chunk_[d];
+  return n;
+}
+
+std::array<std::size_t, 3> Hdf5Frames::chunk_origin(std::size_t c) const {
+  const std::array<std::size_t, 3> grid{(dims_[0] + chunk_[0] - 1) / chunk_[0], (dims_[1] + chunk_[1] - 1) / chunk_[1],
+                                        (dims_[2] + chunk_[2] - 1) / chunk_[2]};
+  const auto g = unravel(c, grid);
+  return {g[0] * chunk_[0], g[1] * chunk_[1], g[2] * chunk_[2]};
+}
+
+bool Hdf5Frames::read_chunk_library(std::size_t c, char* dst) const {
+  const auto coords = dataset_coords(chunk_origin(c), rank_);
+  std::uint32_t filter_mask = 0;
+  return H5Dread_chunk(dataset_, H5P_DEFAULT, coords.data(), &filter_mask, dst) >= 0;
 }
 
 void Hdf5Frames::read(std::size_t first, std::size_t count, void* out) const {
@@ -148,8 +219,26 @@ void Hdf5Frames::read_direct(std::size_t first, std::size_t count, void* out) co
                    "frames of " + name_);
     return;
   }
-  // Chunks of whole frames: each chunk's bytes with one direct chunk read (H5Dread_chunk, a
-  // B-tree lookup and one read; no dataspace selection, type conversion or chunk cache).
+  // One-frame chunks with the index read from the file: the run's chunk addresses, then one
+  // positioned read per stretch of chunks that lie back to back (writers append them in order).
+  if (index_ && chunk_[0] * chunk_[1] * chunk_[2] == 1) {
+    std::vector<std::uint64_t> at(count);
+    index_->addresses(first, count, at.data());
+    for (std::size_t k = 0; k < count;) {
+      if (at[k] == Hdf5ChunkIndex::kNotStored) {  // never written: the library supplies the fill value
+        read_library(first + k, 1, dst + k * frame_bytes_);
+        ++k;
+        continue;
+      }
+      std::size_t n = 1;
+      while (k + n < count && at[k + n] == at[k] + n * frame_bytes_) ++n;
+      file_->read_at(at[k], n * frame_bytes_, dst + k * frame_bytes_, "frames of " + name_);
+      k += n;
+    }
+    return;
+  }
+  // Without it, each chunk's bytes with one direct chunk read (H5Dread_chunk, a B-tree lookup
+  // and one read; no dataspace selection, type conversion or chunk cache).
   if (chunk_[0] * chunk_[1] * chunk_[2] == 1) {
     for (std::size_t f = first; f < first + count; ++f, dst += frame_bytes_) {
       const auto coords = dataset_coords(unravel(f, dims_), rank_);
@@ -175,10 +264,11 @@ void Hdf5Frames::read_scattered(std::vector<FrameDestination>& frames) const {
     const auto i = unravel(f, dims_);
     return ((i[0] / C[0]) * grid[1] + i[1] / C[1]) * grid[2] + i[2] / C[2];
   };
-  std::sort(frames.begin(), frames.end(), [&](const FrameDestination& a, const FrameDestination& b) {
+  const auto by_chunk = [&](const FrameDestination& a, const FrameDestination& b) {
     const auto ca = chunk_of(a.frame), cb = chunk_of(b.frame);
     return ca != cb ? ca < cb : a.frame < b.frame;
-  });
+  };
+  if (!std::is_sorted(frames.begin(), frames.end(), by_chunk)) std::sort(frames.begin(), frames.end(), by_chunk);
   const std::size_t chunk_frames = C[0] * C[1] * C[2];
   chunk_buffer_.resize(chunk_frames * frame_bytes_);
   // Whether frames [k, k + chunk_frames) of the sorted list are one whole chunk, in the chunk's
@@ -195,22 +285,58 @@ void Hdf5Frames::read_scattered(std::vector<FrameDestination>& frames) const {
     }
     return true;
   };
-  std::size_t current = ~std::size_t(0);
+  auto origin_of = [&](std::size_t f) {
+    const auto i = unravel(f, dims_);
+    return std::array<std::size_t, 3>{i[0] / C[0] * C[0], i[1] / C[1] * C[1], i[2] / C[2] * C[2]};
+  };
+  // The chunks the list touches, in order, and with the index their addresses, looked up once
+  // for each stretch of consecutive chunks.
+  std::vector<std::size_t> ids;
+  for (const auto& fd : frames)
+    if (ids.empty() || ids.back() != chunk_of(fd.frame)) ids.push_back(chunk_of(fd.frame));
+  std::vector<std::uint64_t> at;
+  if (index_) {
+    at.resize(ids.size());
+    for (std::size_t u = 0; u < ids.size();) {
+      std::size_t n = 1;
+      while (u + n < ids.size() && ids[u + n] == ids[u] + n) ++n;
+      index_->addresses(ids[u], n, at.data() + u);
+      u += n;
+    }
+  }
+  const std::size_t bytes = chunk_bytes();
+  std::size_t u = 0;  // ids[u] is the chunk of frames[k]
   bool allocated = false;
   for (std::size_t k = 0; k < frames.size(); ++k) {
     const auto& fd = frames[k];
     const auto i = unravel(fd.frame, dims_);
-    const std::array<std::size_t, 3> origin{i[0] / C[0] * C[0], i[1] / C[1] * C[1], i[2] / C[2] * C[2]};
+    const auto origin = origin_of(fd.frame);
     const std::size_t id = chunk_of(fd.frame);
-    if (id != current) {
-      const auto coords = dataset_coords(origin, rank_);
-      std::uint32_t filter_mask = 0;
-      if (whole_chunk_in_place(k, origin) && H5Dread_chunk(dataset_, H5P_DEFAULT, coords.data(), &filter_mask, fd.dst) >= 0) {
-        k += chunk_frames - 1;  // one read, no copy
+    if (k == 0 || id != chunk_of(frames[k - 1].frame)) {
+      if (k != 0) ++u;
+      if (index_ && at[u] != Hdf5ChunkIndex::kNotStored && whole_chunk_in_place(k, origin)) {
+        // This and the following chunks whole in place, back to back in the file and in the
+        // output: one read, no copy.
+        std::size_t m = 1;
+        while (u + m < ids.size() && at[u + m] == at[u] + m * bytes && k + (m + 1) * chunk_frames <= frames.size() &&
+               frames[k + m * chunk_frames].dst == fd.dst + m * bytes &&
+               whole_chunk_in_place(k + m * chunk_frames, origin_of(frames[k + m * chunk_frames].frame)))
+          ++m;
+        file_->read_at(at[u], m * bytes, fd.dst, "chunks of " + name_);
+        k += m * chunk_frames - 1;
+        u += m - 1;
         continue;
       }
-      allocated = H5Dread_chunk(dataset_, H5P_DEFAULT, coords.data(), &filter_mask, chunk_buffer_.data()) >= 0;
-      current = id;
+      if (!index_ && whole_chunk_in_place(k, origin) && read_chunk_library(id, fd.dst)) {
+        k += chunk_frames - 1;
+        continue;
+      }
+      if (index_) {
+        allocated = at[u] != Hdf5ChunkIndex::kNotStored;
+        if (allocated) file_->read_at(at[u], bytes, chunk_buffer_.data(), "a chunk of " + name_);
+      } else {
+        allocated = read_chunk_library(id, chunk_buffer_.data());
+      }
     }
     if (!allocated) {  // never written: the library supplies the fill value
       read_library(fd.frame, 1, fd.dst);

@@ -8,12 +8,12 @@
 // Where the data lie in the file as plain bytes in the machine's byte order, frames bypass
 // H5Dread's selection and conversion machinery (which ran at 13 MB/s on one-frame chunks,
 // issue 12): a contiguous dataset is read with positioned reads at H5Dget_offset, and chunks
-// without filters that hold whole frames with one direct chunk read each (H5Dread_chunk).
-// Chunk addresses are not read into an index for merged preads: HDF5 1.10 has no way to list
-// them in one pass (H5Dget_chunk_info and _by_coord walk the whole index on every call, ~9 ns
-// per chunk per call; H5Dchunk_iter came with 1.14). Everything else (filtered chunks, chunks
-// that split a frame, virtual datasets, foreign byte order, unallocated chunks) goes through
-// H5Dread.
+// without filters that hold whole frames with positioned reads at the addresses of the
+// dataset's chunk index, read from the file itself (Hdf5ChunkIndex: HDF5 1.10 can only look
+// chunks up one at a time), merged where chunks lie back to back. Where that index is of a
+// kind not read there, each chunk takes one direct chunk read (H5Dread_chunk). Everything
+// else (filtered chunks, chunks that split a frame, virtual datasets, foreign byte order)
+// goes through H5Dread, as do chunks never written (the fill value).
 #include <hdf5.h>
 
 #include <array>
@@ -25,6 +25,7 @@
 #include "ecm/io/frame_source.hpp"
 #include "ecm/io/hdf5.hpp"
 #include "ecm/io/raw_file.hpp"
+#include "ecm/io/sources/hdf5_chunk_index.hpp"
 
 namespace ecm::io::sources {
 
@@ -42,10 +43,13 @@ class Hdf5Frames {
   hid_t dataset() const { return dataset_; }
   // Why reads go through H5Dread (empty when they are positioned reads).
   const std::string& library_path_reason() const { return library_reason_; }
-  // How frames are read, in words: "positioned reads", "direct chunk reads" or "HDF5 library (<why>)".
+  // How frames are read, in words: "positioned reads", "positioned reads of chunks (<index>
+  // index)", "direct chunk reads (<why not positioned>)" or "HDF5 library (<why>)".
   std::string read_path() const {
     if (!library_reason_.empty()) return "read through the HDF5 library (" + library_reason_ + ")";
-    return contiguous_ ? "positioned reads" : "direct chunk reads";
+    if (contiguous_) return "positioned reads";
+    if (index_) return "positioned reads of chunks (" + index_->kind() + " index)";
+    return "direct chunk reads (" + index_note_ + ")";
   }
 
   // Frames [first, first + count) into out (frame_bytes each, mem_type).
@@ -63,6 +67,18 @@ class Hdf5Frames {
  private:
   void read_library(std::size_t first, std::size_t count, void* out) const;
   void read_direct(std::size_t first, std::size_t count, void* out) const;
+  // The file HDF5 reads the dataset from, opened by name; null when that is not possible or
+  // its size differs from what HDF5 says.
+  std::unique_ptr<RawFile> open_data_file();
+  // The dataset's chunk index read from the file, checked against the library; null with
+  // index_note_ saying why not.
+  std::unique_ptr<Hdf5ChunkIndex> checked_chunk_index();
+  std::size_t chunk_grid_size() const;
+  std::size_t chunk_bytes() const { return chunk_[0] * chunk_[1] * chunk_[2] * frame_bytes_; }
+  std::array<std::size_t, 3> chunk_origin(std::size_t chunk_number) const;  // in the frame index space
+  // Chunk `chunk_number` (row-major over the chunk grid) whole into dst with one direct chunk
+  // read; false when never written.
+  bool read_chunk_library(std::size_t chunk_number, char* dst) const;
 
   h5::Handle dataset_;
   std::string name_;
@@ -73,7 +89,8 @@ class Hdf5Frames {
   std::unique_ptr<RawFile> file_;
   bool contiguous_ = false;
   std::uint64_t base_ = 0, userblock_ = 0;
-  std::string library_reason_;
+  std::string library_reason_, index_note_;
+  std::unique_ptr<Hdf5ChunkIndex> index_;  // refers to *file_, so declared after it
   mutable std::vector<char> chunk_buffer_;  // one chunk of several frames
 };
 
