@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Every way frames reach `ecm run` gives the same tau as the canonical HDF5 file (issue 12):
 # the canonical 3-D stream, the same frames with one HDF5 chunk per frame (positioned reads at
-# the chunk index's addresses), a file written by `ecm convert`, a stream with junk, flyback and dead frames placed back on
-# the scan by --skip-frames/--flyback/--cycle-frames, and every camera format `ecm simulate
-# --format` writes (Merlin, StreamPix, DE-Server MRC, Dectris NeXus, EMPAD) — on 1, 2 and 3 ranks. Identical tau (h5diff: bit for bit).
+# the chunk index's addresses), a file written by `ecm convert`, a stream with junk, flyback
+# and dead frames placed back on the scan by --skip-frames/--flyback/--cycle-frames, and
+# every camera format `ecm simulate --format` writes (Merlin, StreamPix, DE-Server MRC, Dectris NeXus, EMPAD) — on 1, 2 and 3 ranks. Identical tau (h5diff: bit for bit).
 #   check_input_formats.sh ECM WORKDIR      (MPIEXEC, MPIEXEC_FLAGS as the other CLI tests)
 set -uo pipefail
 ecm=$1 dir=$2
