@@ -23,6 +23,9 @@ mpi "$ecm" simulate data.h5 --truth truth.h5 "${sim[@]}" > "$logs/simulate.log" 
 mpi "$ecm" simulate cam.mib --truth cam_truth.h5 --format mib "${sim[@]}" > "$logs/simulate_mib.log" 2>&1 ||
   { cat "$logs/simulate_mib.log"; fail "simulate --format mib"; }
 [ -f cam.hdr ] || fail "simulate --format mib wrote no cam.hdr"
+mpi "$ecm" simulate nx_master.h5 --truth nx_truth.h5 --format nexus "${sim[@]}" > "$logs/simulate_nexus.log" 2>&1 ||
+  { cat "$logs/simulate_nexus.log"; fail "simulate --format nexus"; }
+[ -f nx_data_000001.h5 ] || fail "simulate --format nexus wrote no nx_data_000001.h5"
 opts=(--kr-range 0.3,0.55 --n-kr 2 --n-kphi 8)
 
 # The options are good: with another -o the same commands succeed.
@@ -96,6 +99,9 @@ refused convert_companion "the output 'cam.mib' is a file read with the input 'c
   convert cam.hdr -o cam.mib
 refused run_companion "the output 'cam.hdr' is a file read with the input 'cam.mib'; choose another -o" \
   run cam.mib -o cam.hdr "${opts[@]}"
+# The frames of a NeXus master are in the data file HDF5 reaches through an external link.
+refused run_nexus_data_file "the output 'nx_data_000001.h5' is '$PWD/nx_data_000001.h5', a file read with the input 'nx_master.h5'" \
+  run nx_master.h5 -o nx_data_000001.h5 "${opts[@]}"
 cp truth.h5 reference.h5
 refused run_reference_file "the output 'reference.h5' is a file read with the input 'data.h5'" \
   run data.h5 --dark reference.h5:/dark -o reference.h5 "${opts[@]}"
