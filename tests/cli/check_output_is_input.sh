@@ -112,4 +112,6 @@ refused run_config_file "the output './run.ini' is the --config file 'run.ini'" 
   run data.h5 --config run.ini -o ./run.ini
 refused simulate_truth_is_output "the --truth file './new.h5' is the output file 'new.h5'" \
   simulate new.h5 --truth ./new.h5 "${sim[@]}"
+refused simulate_truth_is_existing_output "the --truth file './data.h5' is the output file 'data.h5'" \
+  simulate data.h5 --truth ./data.h5 "${sim[@]}"
 echo "every output onto an input refused"
