@@ -52,6 +52,8 @@ int cmd_simulate(int argc, char** argv, MPI_Comm comm) {
   ecm::simulate::validate(cfg);
 
   const std::string out = vm["output"].as<std::string>(), truth = vm["truth"].as<std::string>();
+  // Before they are registered for removal on failure: a refusal must not remove a file.
+  ecm::simulate::require_separate_files(out, truth, comm);
   ecm::partial_outputs::add(out);
   ecm::partial_outputs::add(truth);
   const auto start = std::chrono::steady_clock::now();

@@ -8,6 +8,7 @@
 
 #include "ecm/core/error.hpp"
 #include "ecm/core/mpi_check.hpp"
+#include "ecm/io/file_identity.hpp"
 
 namespace ecm::cli {
 
@@ -36,11 +37,31 @@ void parse(int argc, char** argv, const po::options_description& options,
   }
 }
 
+namespace {
+
+// The --config file is read, so neither the output (`-o`, or simulate's positional one) nor
+// --truth may be it: compared by identity (io/file_identity.hpp), not by name.
+void refuse_writing_config(const po::variables_map& vm) {
+  if (!vm.count("config")) return;
+  const auto config = vm["config"].as<std::string>();
+  for (const std::string key : {"output", "truth"}) {
+    if (!vm.count(key)) continue;
+    const auto out = vm[key].as<std::string>();
+    const std::string what = key == "output" ? "the output" : "--truth";
+    if (io::same_file(out, config))
+      throw InputError(what + " '" + out + "' is the --config file" + (out == config ? "" : " '" + config + "'") +
+                       "; choose another");
+  }
+}
+
+}  // namespace
+
 bool parse_or_help(int argc, char** argv, const po::options_description& options, const char* positional_name,
                    po::variables_map& vm, MPI_Comm comm) {
   po::positional_options_description positional;
   positional.add(positional_name, 1);
   parse(argc, argv, options, positional, vm);
+  if (!vm.count("help")) mpi::run_then_agree(comm, [&] { refuse_writing_config(vm); });
   if (!vm.count("help")) return false;
   if (is_printer(comm)) std::cout << options << std::endl;
   return true;

@@ -7,6 +7,7 @@
 #include "ecm/core/error.hpp"
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/core/partial_outputs.hpp"
+#include "ecm/io/output_guard.hpp"
 #include "ecm/version.hpp"
 
 namespace ecm::engine {
@@ -27,16 +28,14 @@ void write_reference(hid_t file, hid_t frames, const std::string& path, const st
 ConvertSummary convert(const ConvertConfig& config, MPI_Comm comm) {
   const double start = MPI_Wtime();
   const int rank = mpi::rank(comm), size = mpi::size(comm);
-  {
-    // A conversion onto its own input would destroy it: compare the files, not their names.
-    std::error_code ec;
-    if (std::filesystem::exists(config.output_path, ec) &&
-        std::filesystem::equivalent(config.input_path, config.output_path, ec))
-      throw InputError("the output " + config.output_path + " is the input file: choose another -o");
-  }
   std::unique_ptr<io::InputDataset> opened;  // every rank opens it; one failing stops all
   mpi::run_then_agree(comm, [&] { opened = std::make_unique<io::InputDataset>(config.input_path, config.input, comm); });
   const io::InputDataset& input = *opened;
+  // A conversion onto its own input, or onto a file read with it (a .mib beside the .hdr given),
+  // would destroy it: compare the files, not their names, before anything is created.
+  mpi::run_then_agree(comm, [&] {
+    io::refuse_writing_inputs(config.output_path, false, config.input_path, input.source().metadata().other_files);
+  });
   const auto& L = input.layout();
   const auto& meta = input.source().metadata();
   ConvertSummary summary;

@@ -19,6 +19,7 @@
 #include "ecm/core/partial_outputs.hpp"
 #include "ecm/io/tile_ledger.hpp"
 #include "ecm/engine/analysis_plan.hpp"
+#include "ecm/engine/input_files.hpp"
 #include "ecm/engine/progress.hpp"
 #include "ecm/engine/registration.hpp"
 #include "ecm/engine/run_outputs.hpp"
@@ -120,6 +121,9 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   std::unique_ptr<io::InputDataset> opened;
   mpi::run_then_agree(comm, [&] { opened = std::make_unique<io::InputDataset>(config.input_path, config.input, comm); });
   const io::InputDataset& input = *opened;
+  // Before anything is created, truncated or resumed: OUT, OUT.partial and its ledger must
+  // not be a file this run reads (`-o ./data.h5`, `ecm run r.h5.partial -o r.h5`).
+  refuse_writing_inputs(config, input, true, comm);
   // --resume of a run that already finished: nothing to do (a requeued job may ask twice).
   const std::string ledger_path = config.output_path + ".partial.tiles";
   const std::string fingerprint = io::fingerprint_of(config.identity());

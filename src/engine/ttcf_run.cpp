@@ -11,6 +11,7 @@
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/core/views.hpp"
 #include "ecm/engine/analysis_plan.hpp"
+#include "ecm/engine/input_files.hpp"
 #include "ecm/engine/tile_processor.hpp"
 #include "ecm/engine/tiling.hpp"
 #include "ecm/engine/ttcf_output.hpp"
@@ -81,6 +82,9 @@ TtcfSummary run_ttcf(const TtcfConfig& config, MPI_Comm comm) {
   std::unique_ptr<io::InputDataset> opened;  // every rank opens it; one failing stops all
   mpi::run_then_agree(comm, [&] { opened = std::make_unique<io::InputDataset>(rc.input_path, rc.input, comm); });
   const io::InputDataset& input = *opened;
+  // TTCF.h5 is written last, but an output that is one of the files read is refused now,
+  // before any frame is read.
+  refuse_writing_inputs(rc, input, false, comm);
   const auto& L = input.layout();
   TtcfSummary sum;
   sum.output_path = rc.output_path;

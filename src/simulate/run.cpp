@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ecm/core/mpi_check.hpp"
+#include "ecm/io/file_identity.hpp"
 #include "ecm/simulate/frames.hpp"
 #include "ecm/simulate/options.hpp"
 #include "ecm/simulate/simulate.hpp"
@@ -181,10 +182,18 @@ std::uint32_t write_tile(hid_t frames, const SimConfig& cfg, const ScanTile& til
   return global;
 }
 
+void require_separate_files(const std::string& out_path, const std::string& truth_path, MPI_Comm comm) {
+  // By identity, not by name: `t.h5` and `./t.h5` would write the truth over the frames.
+  mpi::run_then_agree(comm, [&] {
+    require(!io::same_file(out_path, truth_path),
+            "the --truth file '" + truth_path + "' is the output file '" + out_path + "'; choose another");
+  });
+}
+
 void run_simulation(const SimConfig& cfg, const std::string& out_path, const std::string& truth_path, MPI_Comm comm) {
   validate(cfg);
   require(!out_path.empty() && !truth_path.empty(), "simulate needs an output file and a --truth file");
-  require(out_path != truth_path, "the --truth file must differ from the output file");
+  require_separate_files(out_path, truth_path, comm);
   bool created_out = false, created_truth = false;
   try {
     generate_and_write(cfg, out_path, truth_path, comm, created_out, created_truth);

@@ -45,6 +45,10 @@ struct SourceMetadata {
   std::optional<double> scan_step_nm;                     // [nm]
   std::optional<DetectorReference> dark, gain;            // subtracted / multiplied
   std::optional<DetectorReference> bad_pixels;            // non-zero = bad
+  // The files read for these frames besides the path the source was opened with (the frames
+  // a header names, a NeXus master's data files, companions, references), as opened: no
+  // output of ecm may overwrite them (io/output_guard.hpp).
+  std::vector<std::string> other_files;
   // What the reader noticed that the user should hear, one line each, e.g.
   // "header says 10 frames, the file holds 15 records: using 10 (--frame-count overrides)".
   std::vector<std::string> notes;

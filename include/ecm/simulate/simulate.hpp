@@ -34,6 +34,10 @@ namespace ecm::simulate {
 // of scan rows). The data are identical whatever the number of ranks. On failure every
 // rank throws and the files this call created are removed.
 void run_simulation(const SimConfig& cfg, const std::string& out_path, const std::string& truth_path, MPI_Comm comm);
+// Throws InputError on every rank when OUT and TRUTH are one file (io::same_file: `t.h5` and
+// `./t.h5` are). run_simulation checks it; a caller that registers the files for removal on
+// failure checks first, so that a refusal never removes a file that was there before.
+void require_separate_files(const std::string& out_path, const std::string& truth_path, MPI_Comm comm);
 
 // The ground truth of a simulated acquisition (read serially, on any rank).
 class Truth {

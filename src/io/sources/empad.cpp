@@ -153,6 +153,8 @@ std::unique_ptr<FrameSource> open_empad(const std::string& path, const SourceOpt
   std::size_t n_frames = in_file;
 
   std::string description = "EMPAD " + raw_path;
+  meta.other_files.push_back(raw_path);
+  if (xml) meta.other_files.push_back(xml->path);
   if (xml) {
     description += " (" + base_name(xml->path) +
                    (xml->software_version.empty() ? "" : ", EMPAD software " + xml->software_version) + ")";

@@ -141,6 +141,7 @@ class Hdf5Source final : public FrameSource {
       auto part = std::make_unique<Hdf5Frames>(std::move(handles[i]), where, type.mem_type, options.direct_reads);
       shape_.det_y = part->det_y();
       shape_.det_x = part->det_x();
+      meta_.other_files.push_back(part->file_name());
       part_first_.push_back(shape_.n_frames);
       shape_.n_frames += part->n_frames();
       parts_.push_back(std::move(part));
@@ -248,6 +249,7 @@ class Hdf5Source final : public FrameSource {
     if (path_.size() > suffix.size() && path_.compare(path_.size() - suffix.size(), suffix.size(), suffix) == 0) {
       const std::string companion = path_.substr(0, path_.size() - suffix.size()) + ".h5";
       if (h5::is_hdf5_file(companion)) {
+        meta_.other_files.push_back(companion);
         h5::Handle f(H5Fopen(companion.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
         const char* group = "/STEM Metadata";
         if (f.valid() && h5::link_exists(f, group)) {

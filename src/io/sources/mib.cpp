@@ -40,8 +40,10 @@ class MibSource final : public FrameSource {
     const auto first = file_.read_at(0, header_bytes, "the first frame header");
     first_ = parse_mib_frame_header(first.data(), first.size(), path + ": frame 0");
 
+    meta_.other_files.push_back(path);  // the frames (the source may have been opened by its .hdr)
     MibAcquisitionHeader acq;
     if (!hdr_path_.empty()) {
+      meta_.other_files.push_back(hdr_path_);
       RawFile hdr(hdr_path_);
       if (hdr.size() > (1u << 20)) throw InputError(hdr_path_ + ": too large for a Merlin acquisition header");
       const auto bytes = hdr.read_at(0, std::size_t(hdr.size()), "the acquisition header");

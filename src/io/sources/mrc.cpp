@@ -176,6 +176,7 @@ std::unique_ptr<FrameSource> open_mrc(const std::string& path, const SourceOptio
   const std::string info_path = de_server_info_path(path);
   if (!info_path.empty()) {
     if (file_exists(info_path)) {
+      meta.other_files.push_back(info_path);
       apply_de_server_info(read_de_server_info(info_path), path, n_frames, meta);
       source->add_description("; DE-Server info " + base_name(info_path));
     } else {

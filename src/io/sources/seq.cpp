@@ -89,6 +89,9 @@ SeqSource::SeqSource(const std::string& path, const SourceOptions& options) {
   }
   check_halves_agree();
   meta_.notes = files.notes;
+  meta_.other_files = files.parts;
+  for (const auto& companion : {files.dark, files.gain, files.config})
+    if (companion) meta_.other_files.push_back(*companion);
   std::optional<DeConfig> config;
   if (files.config) {
     config = read_de_config(*files.config);
