@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "ecm/core/error.hpp"
 #include "ecm/core/interrupt.hpp"
+#include "ecm/core/io_watchdog.hpp"
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/core/partial_outputs.hpp"
 #include "ecm/io/hdf5.hpp"
@@ -47,10 +48,12 @@ void report_failure(const std::string& command, const std::string& message, bool
     if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   if (!done) {
+    ecm::io_watchdog::mark_reported();
     std::cerr << "ecm " << command << ": error: " << message << " (other ranks did not respond; aborting)" << std::endl;
     ecm::partial_outputs::remove_all();
     MPI_Abort(MPI_COMM_WORLD, 1);
   }
+  ecm::io_watchdog::mark_reported();
   if (rank == printer) std::cerr << "ecm " << command << ": error: " << message << std::endl;
   ecm::partial_outputs::remove_all();
 }
@@ -63,6 +66,7 @@ int dispatch(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string command = argv[1];
+  ecm::io_watchdog::install("ecm " + command);
   try {
     if (command == "run") return cmd_run(argc - 1, argv + 1, MPI_COMM_WORLD);
     if (command == "simulate") return cmd_simulate(argc - 1, argv + 1, MPI_COMM_WORLD);

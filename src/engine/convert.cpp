@@ -8,6 +8,8 @@
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/core/partial_outputs.hpp"
 #include "ecm/io/output_guard.hpp"
+#include "ecm/io/output_path.hpp"
+#include "ecm/io/space_reservation.hpp"
 #include "ecm/version.hpp"
 
 namespace ecm::engine {
@@ -28,6 +30,8 @@ void write_reference(hid_t file, hid_t frames, const std::string& path, const st
 ConvertSummary convert(const ConvertConfig& config, MPI_Comm comm) {
   const double start = MPI_Wtime();
   const int rank = mpi::rank(comm), size = mpi::size(comm);
+  // A path that cannot become the output fails before the input is read.
+  mpi::run_then_agree(comm, [&] { io::require_output_path(config.output_path, {".partial"}); });
   std::unique_ptr<io::InputDataset> opened;  // every rank opens it; one failing stops all
   mpi::run_then_agree(comm, [&] { opened = std::make_unique<io::InputDataset>(config.input_path, config.input, comm); });
   const io::InputDataset& input = *opened;
@@ -56,29 +60,38 @@ ConvertSummary convert(const ConvertConfig& config, MPI_Comm comm) {
   }
   const std::string partial = config.output_path + ".partial";
   partial_outputs::add(partial);  // every rank: whichever survives a failure removes it
+  // Each collective step is followed by the ranks' agreement: one whose call failed stops
+  // all of them there, and they unwind (closing the file) together.
+  const auto step = [&](auto&& call) { mpi::run_then_agree(comm, call); };
   {
-    h5::Handle file = h5::create_file_parallel(partial, comm);
+    const double references = 3.0 * double(L.det_pixels()) * 4.0;
+    const double text = double(config.command_line.size() + 4 * config.input_path.size()) + 4096.0;
+    h5::Handle file =
+        h5::create_file_parallel(partial, comm, io::expected_hdf5_bytes(L.raw_bytes() + references, text, 4));
     const hid_t type = h5::native_type(L.dtype);
-    h5::Handle frames = h5::create_dataset(file, "/frames", type, {L.n_t, L.scan_y, L.scan_x, L.det_y, L.det_x});
-    if (time_step) h5::write_attribute(frames, "time_step_s", *time_step);
-    else summary.notes.push_back("no time step in the input: give --time-step to `ecm run` (or to convert)");
-    if (const auto k = o.k_pixel_size ? o.k_pixel_size : meta.k_pixel_size)
-      h5::write_attribute(frames, "k_pixel_size_inv_angstrom", *k);
-    else summary.notes.push_back("no k pixel size in the input: give --k-pixel-size to `ecm run` (or to convert)");
-    if (const auto c = o.beam_center_yx ? o.beam_center_yx : meta.beam_center_yx)
-      h5::write_attribute(frames, "beam_center_yx", std::vector<double>{(*c)[0], (*c)[1]});
-    if (const auto kc = o.convergence ? o.convergence : meta.convergence)
-      h5::write_attribute(frames, "convergence_inv_angstrom", *kc);
-    if (meta.scan_step_nm) h5::write_attribute(frames, "scan_step_nm", *meta.scan_step_nm);
-    h5::write_attribute(frames, "scan_shape", std::vector<double>{double(L.scan_y), double(L.scan_x)});
-    h5::write_attribute(frames, "source_file", std::filesystem::absolute(config.input_path).string());
-    h5::write_attribute(frames, "source_format", input.source().format());
-    h5::write_attribute(frames, "source_description", summary.input_line);
-    write_reference(file, frames, "/dark", "dark_reference", meta.dark, L.det_y, L.det_x, rank == 0);
-    write_reference(file, frames, "/gain", "gain_reference", meta.gain, L.det_y, L.det_x, rank == 0);
-    write_reference(file, frames, "/mask", "mask_reference", meta.bad_pixels, L.det_y, L.det_x, rank == 0);
-    h5::write_attribute(file, "creator", std::string("ecm convert ") + kVersion + " (" + kGitRevision + ")");
-    h5::write_attribute(file, "command_line", config.command_line);
+    h5::Handle frames;
+    step([&] {
+      frames = h5::create_dataset(file, "/frames", type, {L.n_t, L.scan_y, L.scan_x, L.det_y, L.det_x});
+      if (time_step) h5::write_attribute(frames, "time_step_s", *time_step);
+      else summary.notes.push_back("no time step in the input: give --time-step to `ecm run` (or to convert)");
+      if (const auto k = o.k_pixel_size ? o.k_pixel_size : meta.k_pixel_size)
+        h5::write_attribute(frames, "k_pixel_size_inv_angstrom", *k);
+      else summary.notes.push_back("no k pixel size in the input: give --k-pixel-size to `ecm run` (or to convert)");
+      if (const auto c = o.beam_center_yx ? o.beam_center_yx : meta.beam_center_yx)
+        h5::write_attribute(frames, "beam_center_yx", std::vector<double>{(*c)[0], (*c)[1]});
+      if (const auto kc = o.convergence ? o.convergence : meta.convergence)
+        h5::write_attribute(frames, "convergence_inv_angstrom", *kc);
+      if (meta.scan_step_nm) h5::write_attribute(frames, "scan_step_nm", *meta.scan_step_nm);
+      h5::write_attribute(frames, "scan_shape", std::vector<double>{double(L.scan_y), double(L.scan_x)});
+      h5::write_attribute(frames, "source_file", std::filesystem::absolute(config.input_path).string());
+      h5::write_attribute(frames, "source_format", input.source().format());
+      h5::write_attribute(frames, "source_description", summary.input_line);
+      write_reference(file, frames, "/dark", "dark_reference", meta.dark, L.det_y, L.det_x, rank == 0);
+      write_reference(file, frames, "/gain", "gain_reference", meta.gain, L.det_y, L.det_x, rank == 0);
+      write_reference(file, frames, "/mask", "mask_reference", meta.bad_pixels, L.det_y, L.det_x, rank == 0);
+      h5::write_attribute(file, "creator", std::string("ecm convert ") + kVersion + " (" + kGitRevision + ")");
+      h5::write_attribute(file, "command_line", config.command_line);
+    });
 
     // Each rank its scan rows, in blocks of cycles that fit the budget; every rank makes the
     // same number of collective writes (a rank without rows writes nothing).
@@ -96,13 +109,16 @@ ConvertSummary convert(const ConvertConfig& config, MPI_Comm comm) {
       });
       const std::vector<hsize_t> at{t0, row0, 0, 0, 0};
       const std::vector<hsize_t> count{tile.empty() ? 0 : nt, tile.ny, tile.nx, L.det_y, L.det_x};
-      h5::write_hyperslab(frames, type, at, count, buffer.data(), true);
+      step([&] { h5::write_hyperslab(frames, type, at, count, buffer.data(), true); });
     }
-    h5::check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flushing", partial);
+    step([&] { h5::check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flushing", partial); });
   }
   std::exception_ptr err;
-  if (rank == 0 && std::rename(partial.c_str(), config.output_path.c_str()) != 0)
-    err = std::make_exception_ptr(Error("cannot rename '" + partial + "' to '" + config.output_path + "'"));
+  if (rank == 0) {
+    io::release_unused_space(partial);
+    if (std::rename(partial.c_str(), config.output_path.c_str()) != 0)
+      err = std::make_exception_ptr(Error("cannot rename '" + partial + "' to '" + config.output_path + "'"));
+  }
   mpi::agree_or_throw(comm, err);
   partial_outputs::forget(partial);
   summary.bytes = L.raw_bytes();

@@ -20,6 +20,7 @@
 #include "ecm/io/tile_ledger.hpp"
 #include "ecm/engine/analysis_plan.hpp"
 #include "ecm/engine/input_files.hpp"
+#include "ecm/engine/output_checks.hpp"
 #include "ecm/engine/progress.hpp"
 #include "ecm/engine/registration.hpp"
 #include "ecm/engine/run_outputs.hpp"
@@ -116,6 +117,8 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   const int me = mpi::rank(comm), n_ranks = mpi::size(comm);
   StageTimer timer;
 
+  // A path that cannot become the output fails now, not after the compute.
+  check_output_before_reading(config, true, comm);
   // Every rank opens the input itself; a rank that cannot (a file system that fails one node)
   // stops them all, with its message.
   std::unique_ptr<io::InputDataset> opened;
@@ -177,6 +180,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   shape.n_lags = setup.lag_s.size();
   shape.n_t = L.n_t;
   shape.save_g2 = config.save_g2;
+  shape.text_bytes = config.command_line.size() + config.resolved_ini.size() + config.input_path.size();
   io::ResultFile out(config.output_path, shape, comm, resuming);
   if (!resuming) {
     std::vector<double> k_r, k_phi;

@@ -12,6 +12,7 @@
 #include "ecm/core/views.hpp"
 #include "ecm/engine/analysis_plan.hpp"
 #include "ecm/engine/input_files.hpp"
+#include "ecm/engine/output_checks.hpp"
 #include "ecm/engine/tile_processor.hpp"
 #include "ecm/engine/tiling.hpp"
 #include "ecm/engine/ttcf_output.hpp"
@@ -79,6 +80,8 @@ TtcfSummary run_ttcf(const TtcfConfig& config, MPI_Comm comm) {
   const RunConfig& rc = config.run;
   StageTimer timer;
 
+  // A path that cannot become the output, or provenance too long for it, fails now.
+  check_output_before_reading(rc, false, comm);
   std::unique_ptr<io::InputDataset> opened;  // every rank opens it; one failing stops all
   mpi::run_then_agree(comm, [&] { opened = std::make_unique<io::InputDataset>(rc.input_path, rc.input, comm); });
   const io::InputDataset& input = *opened;
@@ -94,6 +97,8 @@ TtcfSummary run_ttcf(const TtcfConfig& config, MPI_Comm comm) {
       throw InputError("--positions: scan position " + std::to_string(p[0]) + "," + std::to_string(p[1]) +
                        " is outside the " + std::to_string(L.scan_y) + "x" + std::to_string(L.scan_x) + " scan");
   const std::size_t n_sel = sum.selected.size();
+  // The band options against the series length, before registration reads any frame.
+  if (rc.bin.t >= 1) analysis::check_band_options(config.band, L.n_t / std::size_t(rc.bin.t));
 
   // Setup, memory plan, tiles, registration and polar maps exactly as `ecm run` has them.
   // The accumulators are what TTCF holds for the whole run; per position it holds the ring

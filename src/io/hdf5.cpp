@@ -3,13 +3,34 @@
 #include <algorithm>
 #include <numeric>
 
+#include "ecm/core/io_watchdog.hpp"
+#include "ecm/io/space_reservation.hpp"
+
 namespace ecm::h5 {
 
 void silence_hdf5_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
 hid_t check(hid_t id, const std::string& what, const std::string& object) {
-  if (id < 0) throw Hdf5Error(what + (object.empty() ? std::string() : " '" + object + "'") + " failed");
-  return id;
+  if (id >= 0) return id;
+  // (Where `object` was made by HDF5 calls after the failed one, HDF5's stack is empty by
+  // now; callers that care use fail_on, which reads it first.)
+  std::string message = what + (object.empty() ? std::string() : " '" + object + "'") + " failed";
+  const std::string detail = failure_detail();
+  if (!detail.empty()) message += ": " + detail;
+  io_watchdog::note_failure(message);
+  throw Hdf5Error(message);
+}
+
+void fail_on(const std::string& what, hid_t object) {
+  // The reason first: every HDF5 call, even H5Iget_name, clears the error stack.
+  const std::string detail = failure_detail();
+  std::string message = what + " '" + object_name(object) + "'";
+  const std::string file = file_name(object);
+  if (!file.empty()) message += " of '" + file + "'";
+  message += " failed";
+  if (!detail.empty()) message += ": " + detail;
+  io_watchdog::note_failure(message);
+  throw Hdf5Error(message);
 }
 
 Handle& Handle::operator=(Handle&& o) noexcept {
@@ -52,10 +73,22 @@ Handle transfer_plist(bool collective) {
 
 bool is_hdf5_file(const std::string& path) { return H5Fis_hdf5(path.c_str()) > 0; }
 
+namespace {
+// The MPI-IO handle of a file HDF5 opened with the mpio driver gets the file's name, for the
+// I/O watchdog's message (core/io_watchdog.hpp).
+void name_mpi_file(hid_t file, hid_t fapl, const std::string& path) {
+  MPI_File* handle = nullptr;
+  if (H5Fget_vfd_handle(file, fapl, reinterpret_cast<void**>(&handle)) >= 0 && handle)
+    io_watchdog::name_file(*handle, path);
+}
+}  // namespace
+
 Handle open_file_parallel(const std::string& path, MPI_Comm comm, bool writable) {
   if (!is_hdf5_file(path)) throw InputError("'" + path + "' is not an HDF5 file (or cannot be read)");
   Handle fapl = mpio_file_access(comm);
-  return Handle(check(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl), "opening HDF5 file", path));
+  Handle file(check(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl), "opening HDF5 file", path));
+  name_mpi_file(file, fapl, path);
+  return file;
 }
 
 Handle open_file_serial(const std::string& path, bool writable) {
@@ -64,11 +97,19 @@ Handle open_file_serial(const std::string& path, bool writable) {
                       "opening HDF5 file", path));
 }
 
-Handle create_file_parallel(const std::string& path, MPI_Comm comm) {
+Handle create_file_parallel(const std::string& path, MPI_Comm comm, double expected_bytes) {
+  if (expected_bytes > 0) io::require_free_space(path, expected_bytes, comm);
   Handle fapl = mpio_file_access(comm);
   hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-  if (id < 0) throw InputError("cannot create output file '" + path + "' (is the directory writable?)");
-  return Handle(id);
+  if (id < 0) {
+    const std::string why = failure_detail();
+    throw InputError("cannot create output file '" + path + "' (" +
+                     (why.empty() ? std::string("is the directory writable?") : why) + ")");
+  }
+  Handle file(id);
+  name_mpi_file(file, fapl, path);
+  if (expected_bytes > 0) io::reserve_space(path, expected_bytes, comm);
+  return file;
 }
 
 bool link_exists(hid_t loc, const std::string& path) {
@@ -88,7 +129,7 @@ bool link_exists(hid_t loc, const std::string& path) {
 }
 
 Handle open_dataset(hid_t file, const std::string& path) {
-  if (!link_exists(file, path)) throw InputError("dataset '" + path + "' not found in " + object_name(file));
+  if (!link_exists(file, path)) throw InputError("dataset '" + path + "' not found in '" + file_name(file) + "'");
   return Handle(check(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "opening dataset", path));
 }
 
@@ -193,7 +234,15 @@ void replace_attribute(hid_t obj, const std::string& name) {
 }
 }  // namespace
 
+void require_attribute_fits(const std::string& what, const std::string& text) {
+  if (text.size() > kMaxAttributeText)
+    throw InputError(what + " is " + std::to_string(text.size()) + " bytes, more than the " +
+                     std::to_string(kMaxAttributeText) + " an HDF5 attribute of the output can hold; shorten it " +
+                     "(fewer --positions, shorter option values)");
+}
+
 void write_attribute(hid_t obj, const std::string& name, const std::string& value) {
+  require_attribute_fits("attribute '" + name + "'", value);
   replace_attribute(obj, name);
   Handle type(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
   check(H5Tset_size(type, std::max<std::size_t>(1, value.size())), "H5Tset_size", name);
@@ -291,8 +340,8 @@ void write_hyperslab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& 
                      const std::vector<hsize_t>& count, const void* buffer, bool collective) {
   Selection s = select(dataset, start, count);
   Handle dxpl = transfer_plist(collective);
-  check(H5Dwrite(dataset, mem_type, s.mem_space, s.file_space, dxpl, buffer), "writing dataset",
-        object_name(dataset));
+  if (H5Dwrite(dataset, mem_type, s.mem_space, s.file_space, dxpl, buffer) < 0)
+    fail_on("writing dataset", dataset);
   if (collective) {
     uint32_t local = 0, global = 0;
     check(H5Pget_mpio_no_collective_cause(dxpl, &local, &global), "H5Pget_mpio_no_collective_cause");
@@ -312,8 +361,15 @@ void read_hyperslab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& s
                     const std::vector<hsize_t>& count, void* buffer, bool collective) {
   Selection s = select(dataset, start, count);
   Handle dxpl = transfer_plist(collective);
-  check(H5Dread(dataset, mem_type, s.mem_space, s.file_space, dxpl, buffer), "reading dataset",
-        object_name(dataset));
+  if (H5Dread(dataset, mem_type, s.mem_space, s.file_space, dxpl, buffer) < 0) fail_on("reading dataset", dataset);
+}
+
+std::string file_name(hid_t obj) {
+  const ssize_t n = H5Fget_name(obj, nullptr, 0);
+  if (n <= 0) return {};
+  std::string name(static_cast<std::size_t>(n), '\0');
+  H5Fget_name(obj, name.data(), static_cast<std::size_t>(n) + 1);
+  return name;
 }
 
 std::string object_name(hid_t obj) {

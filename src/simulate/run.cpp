@@ -8,6 +8,8 @@
 
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/io/file_identity.hpp"
+#include "ecm/io/output_path.hpp"
+#include "ecm/io/space_reservation.hpp"
 #include "ecm/simulate/frames.hpp"
 #include "ecm/simulate/options.hpp"
 #include "ecm/simulate/simulate.hpp"
@@ -106,29 +108,48 @@ void generate_and_write(const SimConfig& cfg, const std::string& out_path, const
     created_out = true;
     return write_camera_file(cfg, gen, mine, out_path, comm);
   }
-  h5::Handle file = h5::create_file_parallel(out_path, comm);
-  created_out = true;
-  h5::write_attribute(file, "creator", std::string("ecm simulate ") + kVersion + " (" + kGitRevision + ")");
-  h5::write_attribute(file, "truth_file", truth_path);
-  h5::Handle frames = create_frames_dataset(file, cfg);
-  if (cfg.has_detector_references()) {
-    const DetectorModel& det = gen.detector();
-    const std::vector<hsize_t> det_shape{cfg.det_y, cfg.det_x};
-    h5::write_small_dataset(file, "/dark", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, det_shape, det.dark().data(), rank == 0);
-    h5::write_small_dataset(file, "/gain", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, det_shape, det.gain_reference().data(),
-                            rank == 0);
-    h5::write_small_dataset(file, "/mask", H5T_STD_U8LE, H5T_NATIVE_UINT8, det_shape, det.mask().data(), rank == 0);
-  }
-
-  std::vector<unsigned char> buffer;
-  for (std::size_t i = 0; i < n_writes; ++i) {
-    const ScanTile tile = i < mine.size() ? mine[i] : ScanTile{};
-    mpi::run_then_agree(comm, [&] {
-      buffer.resize(cfg.cycles * tile.positions() * cfg.frame_bytes());
-      if (!tile.empty()) gen.record(tile, buffer.data());
+  // Each collective step is followed by the ranks' agreement: one whose call failed stops
+  // all of them there, and they unwind (closing the file) together.
+  const auto step = [&](auto&& call) { mpi::run_then_agree(comm, call); };
+  {
+    const double references = cfg.has_detector_references() ? 9.0 * double(cfg.det_y * cfg.det_x) : 0.0;
+    h5::Handle file = h5::create_file_parallel(
+        out_path, comm, io::expected_hdf5_bytes(cfg.dataset_bytes() + references, 8192.0 + double(truth_path.size()), 4));
+    created_out = true;
+    h5::Handle frames;
+    step([&] {
+      h5::write_attribute(file, "creator", std::string("ecm simulate ") + kVersion + " (" + kGitRevision + ")");
+      h5::write_attribute(file, "truth_file", truth_path);
+      frames = create_frames_dataset(file, cfg);
     });
-    write_tile(frames, cfg, tile, buffer.data());
+    if (cfg.has_detector_references()) {
+      const DetectorModel& det = gen.detector();
+      const std::vector<hsize_t> det_shape{cfg.det_y, cfg.det_x};
+      step([&] {
+        h5::write_small_dataset(file, "/dark", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, det_shape, det.dark().data(),
+                                rank == 0);
+      });
+      step([&] {
+        h5::write_small_dataset(file, "/gain", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, det_shape,
+                                det.gain_reference().data(), rank == 0);
+      });
+      step([&] {
+        h5::write_small_dataset(file, "/mask", H5T_STD_U8LE, H5T_NATIVE_UINT8, det_shape, det.mask().data(),
+                                rank == 0);
+      });
+    }
+
+    std::vector<unsigned char> buffer;
+    for (std::size_t i = 0; i < n_writes; ++i) {
+      const ScanTile tile = i < mine.size() ? mine[i] : ScanTile{};
+      mpi::run_then_agree(comm, [&] {
+        buffer.resize(cfg.cycles * tile.positions() * cfg.frame_bytes());
+        if (!tile.empty()) gen.record(tile, buffer.data());
+      });
+      step([&] { write_tile(frames, cfg, tile, buffer.data()); });
+    }
   }
+  if (rank == 0) io::release_unused_space(out_path);
 }
 
 }  // namespace
@@ -176,7 +197,7 @@ std::uint32_t write_tile(hid_t frames, const SimConfig& cfg, const ScanTile& til
               name);
   }
   h5::Handle dxpl = h5::transfer_plist(true);
-  h5::check(H5Dwrite(frames, type, mem_space, file_space, dxpl, buffer), "writing dataset", name);
+  if (H5Dwrite(frames, type, mem_space, file_space, dxpl, buffer) < 0) h5::fail_on("writing dataset", frames);
   std::uint32_t local = 0, global = 0;
   h5::check(H5Pget_mpio_no_collective_cause(dxpl, &local, &global), "H5Pget_mpio_no_collective_cause", name);
   return global;
@@ -194,6 +215,11 @@ void run_simulation(const SimConfig& cfg, const std::string& out_path, const std
   validate(cfg);
   require(!out_path.empty() && !truth_path.empty(), "simulate needs an output file and a --truth file");
   require_separate_files(out_path, truth_path, comm);
+  // Paths that cannot become the two files fail before any frame is generated.
+  mpi::run_then_agree(comm, [&] {
+    io::require_output_path(out_path);
+    io::require_output_path(truth_path);
+  });
   bool created_out = false, created_truth = false;
   try {
     generate_and_write(cfg, out_path, truth_path, comm, created_out, created_truth);

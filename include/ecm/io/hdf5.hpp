@@ -17,8 +17,18 @@ namespace ecm::h5 {
 // Turns off HDF5's automatic error-stack printing for the whole process.
 void silence_hdf5_errors();
 
-// Throw Hdf5Error("<what>: <object>") when an HDF5 call returned a negative value.
+// Throw Hdf5Error("<what> '<object>' failed: <why>") when an HDF5 call returned a negative
+// value; <why> is failure_detail(), left out when empty.
 hid_t check(hid_t id, const std::string& what, const std::string& object = {});
+
+// Throws Hdf5Error("<what> '<object>' of '<file>' failed: <why>") for a call on `object`
+// that just failed.
+[[noreturn]] void fail_on(const std::string& what, hid_t object);
+
+// Why the HDF5 call that just failed failed: the system's reason when one is known (errno
+// text from the MPI-IO error handler, core/io_watchdog.hpp, or from HDF5's POSIX driver),
+// else the innermost message of HDF5's error stack, shortened; "" when there is none.
+std::string failure_detail();
 
 // A move-only owner of an hid_t, closed with the right H5?close.
 class Handle {
@@ -48,8 +58,10 @@ Handle transfer_plist(bool collective);
 Handle open_file_parallel(const std::string& path, MPI_Comm comm, bool writable = false);
 // Open an existing file read-only on one process (serial driver).
 Handle open_file_serial(const std::string& path, bool writable = false);
-// Create (truncate) a file collectively on all ranks of comm.
-Handle create_file_parallel(const std::string& path, MPI_Comm comm);
+// Create (truncate) a file collectively on all ranks of comm. With `expected_bytes`, the
+// space is checked before and reserved right after (io/space_reservation.hpp): a disk too
+// small refuses the command now, not in a collective write that cannot recover.
+Handle create_file_parallel(const std::string& path, MPI_Comm comm, double expected_bytes = 0);
 
 bool is_hdf5_file(const std::string& path);
 bool link_exists(hid_t loc, const std::string& path);
@@ -72,6 +84,12 @@ void write_attribute(hid_t obj, const std::string& name, const std::string& valu
 void write_attribute(hid_t obj, const std::string& name, double value);
 void write_attribute(hid_t obj, const std::string& name, const std::vector<double>& values);
 void write_attribute(hid_t obj, const std::string& name, std::int64_t value);
+
+// The longest string an attribute can hold: HDF5 keeps attributes in object-header
+// messages of at most 64 KiB (65495 bytes of text measured with HDF5 1.10, less the name).
+constexpr std::size_t kMaxAttributeText = 65000;
+// Throws InputError naming `what` when `text` is longer than kMaxAttributeText.
+void require_attribute_fits(const std::string& what, const std::string& text);
 
 // Create groups along a path as needed ("/a/b" creates a and b).
 void ensure_group(hid_t file, const std::string& path);
@@ -115,5 +133,7 @@ std::vector<T> read_dataset(hid_t file, const std::string& path) {
 
 // Name of an object, for error messages.
 std::string object_name(hid_t obj);
+// Name of the file an object (or a file id) is in, as it was opened; "" when unknown.
+std::string file_name(hid_t obj);
 
 }  // namespace ecm::h5

@@ -18,7 +18,11 @@ struct ResultShape {
   std::size_t n_lags = 0;   // lag bins actually fitted
   std::size_t n_t = 0;      // scan cycles (for /registration/drift_yx)
   bool save_g2 = false;
+  std::size_t text_bytes = 0;  // provenance strings written as attributes (command line, configuration)
 };
+
+// The bytes an output of this shape is given before the first write (io/space_reservation.hpp).
+double expected_result_bytes(const ResultShape& shape);
 
 // Results of one tile on the host, row-major (tile_y, tile_x, n_kr, n_kphi[, n_lags]).
 struct TileResults {
@@ -27,6 +31,9 @@ struct TileResults {
   std::vector<float> g2;  // only when saved
 };
 
+// Every collective call (each dataset write, flush, attribute) is followed by the ranks'
+// agreement (mpi::run_then_agree): a rank whose call failed stops them all there, before
+// the next collective call, and all of them unwind together.
 class ResultFile {
  public:
   // Creates OUT.h5.partial, or with `resume` opens the one a previous run left (its
@@ -63,6 +70,9 @@ class ResultFile {
   h5::Handle file_;
   std::vector<std::pair<std::string, h5::Handle>> datasets_;
   h5::Handle status_, g2_;
+
+  template <class F>
+  void collective(F&& call);
 };
 
 }  // namespace ecm::io
