@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,6 +59,27 @@ void report_failure(const std::string& command, const std::string& message, bool
   ecm::partial_outputs::remove_all();
 }
 
+// The --kokkos-* options whose value Kokkos reads with std::stoi (Kokkos 3.4 to 4.x).
+std::string check_kokkos_arguments(const std::vector<char*>& args) {
+  static const char* const kIntegerOptions[] = {"--kokkos-threads",   "--kokkos-num-threads", "--kokkos-numa",
+                                                "--kokkos-device",    "--kokkos-device-id",   "--kokkos-ndevices",
+                                                "--kokkos-num-devices", "--kokkos-skip-device"};
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string arg = args[i];
+    const auto eq = arg.find('=');
+    const std::string name = arg.substr(0, eq);
+    for (const char* option : kIntegerOptions) {
+      if (name != option) continue;
+      const std::string value = eq == std::string::npos ? std::string() : arg.substr(eq + 1);
+      const bool digits = !value.empty() && value.size() <= 9 &&
+                          value.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits)
+        return "'" + arg + "': " + option + " expects a non-negative integer, as " + option + "=4";
+    }
+  }
+  return {};
+}
+
 int dispatch(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     int rank = 0;
@@ -103,10 +125,27 @@ int main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) (i > 0 && !std::strncmp(argv[i], "--kokkos-", 9) ? kokkos_args : command_args).push_back(argv[i]);
   int kokkos_argc = int(kokkos_args.size());
   int code = 1;
-  {
-    Kokkos::ScopeGuard kokkos(kokkos_argc, kokkos_args.data());
+  // Kokkos throws on a malformed --kokkos-* value (std::stoi's invalid_argument for
+  // --kokkos-threads=abc), from a constructor outside any handler: ecm checks the values it
+  // knows first, and turns anything Kokkos still refuses into the usual one line.
+  std::string kokkos_error = check_kokkos_arguments(kokkos_args);
+  std::optional<Kokkos::ScopeGuard> kokkos;
+  if (kokkos_error.empty()) {
+    try {
+      kokkos.emplace(kokkos_argc, kokkos_args.data());
+    } catch (const std::exception& e) {
+      kokkos_error = std::string("Kokkos refused its options: ") + e.what();
+    }
+  }
+  if (!kokkos_error.empty()) {
+    // Every rank has the same arguments, so every rank gets here: one prints.
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank == 0) std::cerr << "ecm: error: " << kokkos_error << std::endl;
+  } else {
     ecm::h5::silence_hdf5_errors();
     code = dispatch(int(command_args.size()), command_args.data());
+    kokkos.reset();
   }
   MPI_Finalize();
   return code;
