@@ -9,6 +9,7 @@
 #include "ecm/core/error.hpp"
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/io/file_identity.hpp"
+#include "ecm/io/regular_file.hpp"
 
 namespace ecm::cli {
 
@@ -27,6 +28,7 @@ void parse(int argc, char** argv, const po::options_description& options,
     po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), vm);
     if (vm.count("config") && !vm.count("help")) {
       const auto path = vm["config"].as<std::string>();
+      io::require_regular_file(path);  // an ifstream on a FIFO blocks
       std::ifstream file(path);
       if (!file) throw InputError("cannot read configuration file '" + path + "'");
       po::store(po::parse_config_file(file, options), vm);

@@ -2,6 +2,7 @@
 
 #include "ecm/core/error.hpp"
 #include "ecm/io/raw_file.hpp"
+#include "ecm/io/regular_file.hpp"
 #include "ecm/io/sources/formats.hpp"
 
 namespace ecm::io {
@@ -47,6 +48,7 @@ std::unique_ptr<FrameSource> open_frame_source(const std::string& path, const So
   if (format == "h5") format = "hdf5";
   if (format == "nexus") format = "hdf5";  // a NeXus master is an HDF5 file; the HDF5 reader follows its links
 
+  require_regular_file(path);  // a FIFO would block the first read; a directory is no input
   // Files that come in parts (a .mib with its .hdr, EMPAD's .xml and .raw) may be named by any part.
   const bool exists = file_exists(path);
   if (format == "auto") {

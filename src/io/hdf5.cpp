@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "ecm/core/io_watchdog.hpp"
+#include "ecm/io/regular_file.hpp"
 #include "ecm/io/space_reservation.hpp"
 
 namespace ecm::h5 {
@@ -71,7 +72,10 @@ Handle transfer_plist(bool collective) {
   return dxpl;
 }
 
-bool is_hdf5_file(const std::string& path) { return H5Fis_hdf5(path.c_str()) > 0; }
+bool is_hdf5_file(const std::string& path) {
+  // H5Fis_hdf5 opens the file: a FIFO would block it until someone writes.
+  return !io::exists_but_not_regular(path) && H5Fis_hdf5(path.c_str()) > 0;
+}
 
 namespace {
 // The MPI-IO handle of a file HDF5 opened with the mpio driver gets the file's name, for the
@@ -84,6 +88,7 @@ void name_mpi_file(hid_t file, hid_t fapl, const std::string& path) {
 }  // namespace
 
 Handle open_file_parallel(const std::string& path, MPI_Comm comm, bool writable) {
+  io::require_regular_file(path);
   if (!is_hdf5_file(path)) throw InputError("'" + path + "' is not an HDF5 file (or cannot be read)");
   Handle fapl = mpio_file_access(comm);
   Handle file(check(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl), "opening HDF5 file", path));
@@ -92,6 +97,7 @@ Handle open_file_parallel(const std::string& path, MPI_Comm comm, bool writable)
 }
 
 Handle open_file_serial(const std::string& path, bool writable) {
+  io::require_regular_file(path);
   if (!is_hdf5_file(path)) throw InputError("'" + path + "' is not an HDF5 file (or cannot be read)");
   return Handle(check(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT),
                       "opening HDF5 file", path));

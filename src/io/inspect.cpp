@@ -8,6 +8,7 @@
 
 #include "ecm/core/error.hpp"
 #include "ecm/io/hdf5.hpp"
+#include "ecm/io/regular_file.hpp"
 
 namespace ecm::io {
 
@@ -181,6 +182,7 @@ void describe_source(std::ostringstream& out, const FrameSource& src) {
 }  // namespace
 
 std::string describe_file(const std::string& path, const SourceOptions& options) {
+  require_regular_file(path);
   std::ostringstream out;
   std::error_code ec;
   const auto bytes = std::filesystem::file_size(path, ec);

@@ -8,22 +8,9 @@
 #include <filesystem>
 
 #include "ecm/core/error.hpp"
+#include "ecm/io/regular_file.hpp"
 
 namespace ecm::io {
-
-namespace {
-
-// What a non-regular file is, in the words of `ls -l`'s first column.
-std::string kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
-}  // namespace
 
 void require_output_path(const std::string& path, const std::vector<std::string>& suffixes) {
   if (path.empty()) throw InputError("the output file name is empty");
@@ -31,7 +18,7 @@ void require_output_path(const std::string& path, const std::vector<std::string>
     throw InputError("the output '" + path + "' is a directory; give a file name, as " + path + "result.h5");
   struct stat st {};
   if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-    throw InputError("the output '" + path + "' is " + kind_of(st.st_mode) +
+    throw InputError("the output '" + path + "' is " + file_kind(st.st_mode) +
                      (S_ISDIR(st.st_mode) ? "; give a file name, as " + (path == "/" ? std::string() : path) + "/result.h5"
                                           : "; an output must be a regular file, choose another"));
   const auto parent = std::filesystem::path(path).parent_path();

@@ -13,10 +13,12 @@
 #include <utility>
 
 #include "ecm/core/error.hpp"
+#include "ecm/io/regular_file.hpp"
 
 namespace ecm::io {
 
 RawFile::RawFile(const std::string& path) : path_(path) {
+  require_regular_file(path);  // before open(), which blocks on a FIFO
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) throw InputError(path + ": cannot open (" + std::strerror(errno) + ")");
   struct stat st {};
@@ -156,6 +158,7 @@ bool ends_with(const std::string& s, const std::string& tail) {
 }
 
 std::vector<unsigned char> file_head(const std::string& path, std::size_t n) {
+  if (exists_but_not_regular(path)) return {};  // open() would block on a FIFO
   std::vector<unsigned char> head(n);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {};

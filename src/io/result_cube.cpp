@@ -6,6 +6,7 @@
 #include "ecm/core/error.hpp"
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/io/hdf5.hpp"
+#include "ecm/io/regular_file.hpp"
 
 namespace ecm::io {
 
@@ -51,6 +52,7 @@ double ResultCube::bin_area(std::size_t ir, std::size_t ip) const {
 }
 
 ResultCube read_result_cube(const std::string& path, MPI_Comm comm, const ReadOptions& options) {
+  require_regular_file(path);
   if (!h5::is_hdf5_file(path)) throw InputError("'" + path + "' is not an HDF5 file");
   h5::Handle file = h5::open_file_parallel(path, comm);
   for (const char* name : {"/tau", "/fit_status", "/axes/k_r", "/axes/k_phi"})
@@ -117,8 +119,10 @@ ProductGroup::ProductGroup(const std::string& path, const std::string& group, MP
   try {
     impl_->file = h5::open_file_parallel(path, comm, true);
     // A group left by an interrupted earlier attempt is dropped (metadata ops are collective).
-    delete_link_if_present(impl_->file, impl_->partial);
-    h5::ensure_group(impl_->file, impl_->partial);
+    mpi::run_then_agree(comm, [&] {
+      delete_link_if_present(impl_->file, impl_->partial);
+      h5::ensure_group(impl_->file, impl_->partial);
+    });
   } catch (...) {
     delete impl_;
     throw;
@@ -140,9 +144,12 @@ void ProductGroup::write(const std::string& name, const std::vector<double>& val
   hsize_t n = 1;
   for (hsize_t d : dims) n *= d;
   if (n != values.size() || n == 0) throw Error("internal: table " + name + " has the wrong number of values");
-  h5::Handle ds = h5::write_small_dataset(impl_->file, impl_->partial + "/" + name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
-                                          dims, values.data(), impl_->writer);
-  for (const auto& [key, value] : attributes) h5::write_attribute(ds, key, value);
+  // Collective, then agreed: a rank whose write failed stops every rank here (issue 14).
+  mpi::run_then_agree(impl_->comm, [&] {
+    h5::Handle ds = h5::write_small_dataset(impl_->file, impl_->partial + "/" + name, H5T_IEEE_F64LE,
+                                            H5T_NATIVE_DOUBLE, dims, values.data(), impl_->writer);
+    for (const auto& [key, value] : attributes) h5::write_attribute(ds, key, value);
+  });
 }
 
 void ProductGroup::write(const std::string& name, const std::vector<std::uint8_t>& values,
@@ -152,27 +159,38 @@ void ProductGroup::write(const std::string& name, const std::vector<std::uint8_t
   hsize_t n = 1;
   for (hsize_t d : dims) n *= d;
   if (n != values.size() || n == 0) throw Error("internal: dataset " + name + " has the wrong number of values");
-  h5::Handle ds = h5::write_small_dataset(impl_->file, impl_->partial + "/" + name, H5T_STD_U8LE, H5T_NATIVE_UINT8,
-                                          dims, values.data(), impl_->writer);
-  for (const auto& [key, value] : attributes) h5::write_attribute(ds, key, value);
+  mpi::run_then_agree(impl_->comm, [&] {
+    h5::Handle ds = h5::write_small_dataset(impl_->file, impl_->partial + "/" + name, H5T_STD_U8LE,
+                                            H5T_NATIVE_UINT8, dims, values.data(), impl_->writer);
+    for (const auto& [key, value] : attributes) h5::write_attribute(ds, key, value);
+  });
 }
 
 void ProductGroup::attribute(const std::string& name, const std::string& value) {
-  h5::Handle g(h5::check(H5Gopen2(impl_->file, impl_->partial.c_str(), H5P_DEFAULT), "opening group", impl_->partial));
-  h5::write_attribute(g, name, value);
+  mpi::run_then_agree(impl_->comm, [&] {
+    h5::Handle g(
+        h5::check(H5Gopen2(impl_->file, impl_->partial.c_str(), H5P_DEFAULT), "opening group", impl_->partial));
+    h5::write_attribute(g, name, value);
+  });
 }
 
 void ProductGroup::attribute(const std::string& name, double value) {
-  h5::Handle g(h5::check(H5Gopen2(impl_->file, impl_->partial.c_str(), H5P_DEFAULT), "opening group", impl_->partial));
-  h5::write_attribute(g, name, value);
+  mpi::run_then_agree(impl_->comm, [&] {
+    h5::Handle g(
+        h5::check(H5Gopen2(impl_->file, impl_->partial.c_str(), H5P_DEFAULT), "opening group", impl_->partial));
+    h5::write_attribute(g, name, value);
+  });
 }
 
 void ProductGroup::commit() {
-  delete_link_if_present(impl_->file, impl_->group);
-  h5::check(H5Lmove(impl_->file, impl_->partial.c_str(), impl_->file, impl_->group.c_str(), H5P_DEFAULT, H5P_DEFAULT),
-            "renaming", impl_->partial);
-  h5::check(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), "flushing", impl_->path);
-  impl_->file.close();
+  mpi::run_then_agree(impl_->comm, [&] {
+    delete_link_if_present(impl_->file, impl_->group);
+    h5::check(H5Lmove(impl_->file, impl_->partial.c_str(), impl_->file, impl_->group.c_str(), H5P_DEFAULT,
+                      H5P_DEFAULT),
+              "renaming", impl_->partial);
+    h5::check(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), "flushing", impl_->path);
+    impl_->file.close();
+  });
 }
 
 }  // namespace ecm::io

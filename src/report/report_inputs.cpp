@@ -3,10 +3,12 @@
 #include "ecm/analysis/domain_size.hpp"
 #include "ecm/core/error.hpp"
 #include "ecm/io/hdf5.hpp"
+#include "ecm/io/regular_file.hpp"
 
 namespace ecm::report {
 
 TtcfSummary read_ttcf(const std::string& path, MPI_Comm comm) {
+  io::require_regular_file(path);
   if (!h5::is_hdf5_file(path)) throw InputError("'" + path + "' is not an HDF5 file");
   h5::Handle file = h5::open_file_parallel(path, comm);
   for (const char* name : {"/ttcf/G_mean", "/ttcf/elapsed_s", "/ttcf/band_width_s"})

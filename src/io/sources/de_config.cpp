@@ -1,6 +1,7 @@
 // Direct Electron's Config.Metadata.xml: a tolerant scan of elements and attributes, the
 // <FileInfo> values and the <BadPixelMap> defects, and the bad-pixel mask of an image.
 #include "ecm/core/units.hpp"
+#include "ecm/io/regular_file.hpp"
 #include "ecm/io/sources/de_config.hpp"
 
 #include <algorithm>
@@ -131,6 +132,7 @@ std::optional<double> DeConfig::number(const std::string& name) const {
 }
 
 DeConfig read_de_config(const std::string& path) {
+  require_regular_file(path);  // an ifstream on a FIFO blocks
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot be read");
   std::ostringstream ss;

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "ecm/core/error.hpp"
+#include "ecm/io/regular_file.hpp"
 #include "ecm/io/sources/formats.hpp"
 #include "ecm/io/sources/hdf5_frames.hpp"
 
@@ -114,6 +115,7 @@ std::optional<double> scalar_attribute(hid_t obj, const std::string& name) {
 class Hdf5Source final : public FrameSource {
  public:
   Hdf5Source(const std::string& path, const SourceOptions& options) : path_(path) {
+    require_regular_file(path);
     if (!h5::is_hdf5_file(path)) throw InputError(path + ": not an HDF5 file (or it cannot be read)");
     file_ = h5::Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
     if (!file_.valid()) throw InputError(path + ": cannot open the HDF5 file (damaged, or locked by a writer?)");
