@@ -29,6 +29,11 @@ Prepared prepare_analysis(const RunConfig& config, const io::InputDataset& input
   require(config.n_lags >= 5, "--n-lags must be >= 5 (a KWW fit has 4 parameters)");
   const int max_lag = std::max(1, int(std::floor(config.max_lag_fraction * double(s.n_t_binned - 1))));
   s.lag_bins = g2::make_log_lag_bins(max_lag, config.n_lags);
+  // The series has only max_lag distinct lags: more bins than that merge into them.
+  if (config.n_lags > max_lag)
+    s.notes.push_back("--n-lags " + std::to_string(config.n_lags) + ": " + std::to_string(s.n_t_binned) +
+                      " cycles have " + std::to_string(max_lag) + " distinct lags to fit (--max-lag-fraction), " +
+                      std::to_string(s.lag_bins.size()) + " lag bins used");
   require(s.lag_bins.size() >= 5, "too few distinct lags to fit (" + std::to_string(s.lag_bins.size()) +
                                       "); record more cycles or raise --max-lag-fraction");
   for (double c : s.lag_bins.center) s.lag_s.push_back(c * s.time_step_s);

@@ -295,6 +295,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   summary.input_line = input.source().description();
   summary.input_notes = input.notes();
   for (const auto& r : setup.references) summary.input_notes.push_back(r);
+  for (const auto& n : setup.notes) summary.input_notes.push_back(n);
   if (setup.calibration.time_step_source == "timestamps") {
     std::ostringstream line;
     line << "cycle time " << setup.calibration.time_step_s << " s, from the timestamps of each cycle's first frame";

@@ -26,13 +26,20 @@ LagBins make_log_lag_bins(int max_lag, int n_bins) {
   LagBins bins;
   const double log_span = std::log(static_cast<double>(max_lag) + 1.0);
   int lo = 1;  // first lag not yet in a bin
-  for (int b = 1; b <= n_bins && lo <= max_lag; ++b) {
+  for (long long b = 1; b <= n_bins && lo <= max_lag; ++b) {
     // Integer lags below the edge e_b = (max_lag+1)^(b/n_bins) belong to bins < b. The
     // small tolerance keeps an edge that is an integer up to rounding on its own side.
     int hi = b == n_bins ? max_lag + 1
-                         : static_cast<int>(std::ceil(std::exp(log_span * b / n_bins) - 1e-9));
+                         : static_cast<int>(std::ceil(std::exp(log_span * double(b) / n_bins) - 1e-9));
     if (hi > max_lag + 1) hi = max_lag + 1;
-    if (hi <= lo) continue;  // no integer lag in [e_{b-1}, e_b): merged into the next bin
+    if (hi <= lo) {
+      // No integer lag in [e_{b-1}, e_b): merged into the next bin. With far more bins than
+      // lags (--n-lags 2e9 took 100 s) most are empty: skip to just before the first edge
+      // above lo, e_b > lo <=> b > n_bins ln(lo) / ln(max_lag + 1); the bins are the same.
+      const double first_above = std::floor(double(n_bins) * std::log(double(lo)) / log_span) - 2.0;
+      if (first_above > double(b)) b = static_cast<long long>(first_above);
+      continue;
+    }
     bins.first.push_back(lo);
     bins.last.push_back(hi - 1);
     bins.center.push_back(0.5 * (lo + hi - 1));

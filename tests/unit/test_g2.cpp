@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <random>
@@ -120,6 +121,41 @@ TEST_CASE("log lag bins tile 1..max_lag geometrically", "[g2]") {
   auto broken = ecm::g2::make_log_lag_bins(50, 5);
   broken.first[2] += 1;
   CHECK_THROWS_AS(ecm::g2::validate_lag_bins(broken, 50), ecm::InputError);
+}
+
+// The bins as make_log_lag_bins made them before it skipped empty bins: one edge per bin.
+static ecm::g2::LagBins naive_log_lag_bins(int max_lag, int n_bins) {
+  ecm::g2::LagBins bins;
+  const double log_span = std::log(static_cast<double>(max_lag) + 1.0);
+  int lo = 1;
+  for (int b = 1; b <= n_bins && lo <= max_lag; ++b) {
+    int hi = b == n_bins ? max_lag + 1 : static_cast<int>(std::ceil(std::exp(log_span * b / n_bins) - 1e-9));
+    if (hi > max_lag + 1) hi = max_lag + 1;
+    if (hi <= lo) continue;
+    bins.first.push_back(lo);
+    bins.last.push_back(hi - 1);
+    bins.center.push_back(0.5 * (lo + hi - 1));
+    lo = hi;
+  }
+  return bins;
+}
+
+// Issue 14, class 13: --n-lags 2e9 on a short series took 100 s, one exp per empty bin.
+TEST_CASE("log lag bins: far more bins than lags are quick and the same bins", "[g2]") {
+  for (int max_lag : {1, 2, 3, 19, 100, 999}) {
+    for (int n_bins : {5, 19, 20, 57, 1000, 123457, 2000000}) {
+      INFO("max_lag " << max_lag << " n_bins " << n_bins);
+      const auto fast = ecm::g2::make_log_lag_bins(max_lag, n_bins), naive = naive_log_lag_bins(max_lag, n_bins);
+      CHECK(fast.first == naive.first);
+      CHECK(fast.last == naive.last);
+    }
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto huge = ecm::g2::make_log_lag_bins(19, 2000000000);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+  REQUIRE(huge.size() == 19);  // every lag its own bin
+  CHECK_NOTHROW(ecm::g2::validate_lag_bins(huge, 19));
+  CHECK(ecm::g2::make_log_lag_bins(1000000, 2147483647).size() == 1000000);
 }
 
 TEST_CASE("g2 engine rejects inconsistent arguments", "[g2]") {

@@ -38,6 +38,7 @@ struct AnalysisSetup {
   std::vector<double> bin_area_px;     // detector area of each output bin [px]
   std::string input_dataset;           // the dataset read (HDF5) or the input's format
   std::vector<std::string> references; // "dark: FILE", ... : the detector references applied
+  std::vector<std::string> notes;      // what the run adjusted to the data (lag bins), for the summary
 };
 
 class TileProcessor {
