@@ -9,16 +9,11 @@
 #include "ecm/core/error.hpp"
 #include "ecm/io/hdf5.hpp"
 #include "ecm/io/regular_file.hpp"
+#include "ecm/io/result_layout.hpp"
 
 namespace ecm::io {
 
 namespace {
-
-std::string shape_text(const std::vector<hsize_t>& dims) {
-  std::ostringstream s;
-  for (std::size_t i = 0; i < dims.size(); ++i) s << (i ? " x " : "") << dims[i];
-  return s.str();
-}
 
 void describe_input(std::ostringstream& out, hid_t file, const std::string& dataset) {
   h5::Handle ds = h5::open_dataset(file, dataset);
@@ -60,8 +55,9 @@ std::pair<double, double> column_range(const std::vector<double>& table, int c) 
 }
 
 // What the registration stage measured and applied (/registration, docs/output-format.md).
-void describe_registration(std::ostringstream& out, hid_t file) {
+void describe_registration(std::ostringstream& out, hid_t file, const std::string& path) {
   if (!h5::link_exists(file, "/registration/drift_yx")) return;
+  table_rows(file, "/registration/drift_yx", 2, path);
   h5::Handle drift = h5::open_dataset(file, "/registration/drift_yx");
   const auto d = h5::read_dataset<double>(file, "/registration/drift_yx");
   const auto [ylo, yhi] = column_range(d, 0);
@@ -71,12 +67,14 @@ void describe_registration(std::ostringstream& out, hid_t file) {
   out << "\n";
   if (h5::has_attribute(drift, "method")) out << "    " << h5::read_attribute_string(drift, "method") << "\n";
   if (h5::link_exists(file, "/registration/blocks/peak_quality")) {
+    table_rows(file, "/registration/blocks/peak_quality", 0, path);
     auto q = h5::read_dataset<double>(file, "/registration/blocks/peak_quality");
     std::sort(q.begin(), q.end());
     out << "    match quality per block   min " << q.front() << ", median " << q[q.size() / 2] << ", max " << q.back()
         << " (" << q.size() << " blocks)\n";
   }
   if (h5::link_exists(file, "/registration/beam_center_yx")) {
+    table_rows(file, "/registration/beam_center_yx", 2, path);
     h5::Handle centre = h5::open_dataset(file, "/registration/beam_center_yx");
     const auto c = h5::read_dataset<double>(file, "/registration/beam_center_yx");
     out << "  beam centre [det px]       (" << c[0] << ", " << c[1] << ") at the first cycle, (" << c[c.size() - 2] << ", "
@@ -95,9 +93,10 @@ void describe_registration(std::ostringstream& out, hid_t file) {
   }
 }
 
-void describe_result(std::ostringstream& out, hid_t file) {
-  h5::Handle tau = h5::open_dataset(file, "/tau");
-  const auto dims = h5::dataset_shape(tau);
+void describe_result(std::ostringstream& out, hid_t file, const std::string& path) {
+  // /tau and /fit_status are read side by side: their shapes must be the same (issue 14).
+  const auto dims = result_hypercube_shape(file, path);
+  if (!h5::link_exists(file, "/fit_status")) throw InputError("'" + path + "' is not an ecm run result (no /fit_status)");
   out << "ecm result: tau(r, k) hypercube " << shape_text(dims) << " (scan_y, scan_x, n_kr, n_kphi)\n";
   const auto s = h5::read_dataset<std::uint8_t>(file, "/fit_status");
   const auto t = h5::read_dataset<float>(file, "/tau");
@@ -117,7 +116,7 @@ void describe_result(std::ostringstream& out, hid_t file) {
     std::nth_element(valid.begin(), valid.begin() + valid.size() / 2, valid.end());
     out << "  median tau                 " << valid[valid.size() / 2] << " s over " << valid.size() << " valid pixels\n";
   }
-  describe_registration(out, file);
+  describe_registration(out, file, path);
   for (const char* attr : {"program_version", "git_revision", "command_line", "input_file", "kokkos_backend",
                            "start_time", "end_time"})
     if (h5::has_attribute(file, attr)) {
@@ -190,7 +189,7 @@ std::string describe_file(const std::string& path, const SourceOptions& options)
   if (h5::is_hdf5_file(path)) {
     h5::Handle file = h5::open_file_serial(path);
     if (h5::link_exists(file, "/tau")) {
-      describe_result(out, file);
+      describe_result(out, file, path);
       return out.str();
     }
   }

@@ -7,6 +7,7 @@
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/io/hdf5.hpp"
 #include "ecm/io/regular_file.hpp"
+#include "ecm/io/result_layout.hpp"
 
 namespace ecm::io {
 
@@ -60,12 +61,8 @@ ResultCube read_result_cube(const std::string& path, MPI_Comm comm, const ReadOp
       throw InputError("'" + path + "' is not an ecm run result (no " + std::string(name) + ")");
   ResultCube c;
   c.path = path;
-  std::vector<hsize_t> shape;
-  {
-    h5::Handle tau = h5::open_dataset(file, "/tau");
-    shape = h5::dataset_shape(tau);
-  }
-  if (shape.size() != 4) throw InputError("/tau in '" + path + "' is not 4-D (scan_y, scan_x, n_kr, n_kphi)");
+  // Every per-pixel dataset of /tau's shape, checked before anything is read (issue 14).
+  const std::vector<hsize_t> shape = result_hypercube_shape(file, path);
   c.scan_y = shape[0];
   c.scan_x = shape[1];
   c.n_kr = shape[2];
@@ -74,11 +71,14 @@ ResultCube read_result_cube(const std::string& path, MPI_Comm comm, const ReadOp
   c.fit_status = read_whole<std::uint8_t>(file, "/fit_status", shape);
   if (options.mean_intensity) c.mean_intensity = read_whole<float>(file, "/mean_intensity", shape);
   if (options.tau_err) c.tau_err = read_whole<float>(file, "/tau_err", shape);
+  if (table_rows(file, "/axes/k_r", 0, path) != c.n_kr || table_rows(file, "/axes/k_phi", 0, path) != c.n_kphi)
+    throw InputError("/axes/k_r or /axes/k_phi in '" + path + "' does not match /tau");
   c.k_r = h5::read_dataset<double>(file, "/axes/k_r");
   c.k_phi = h5::read_dataset<double>(file, "/axes/k_phi");
-  if (c.k_r.size() != c.n_kr || c.k_phi.size() != c.n_kphi)
-    throw InputError("/axes/k_r or /axes/k_phi in '" + path + "' does not match /tau");
-  if (h5::link_exists(file, "/axes/lag_s")) c.lag_s = h5::read_dataset<double>(file, "/axes/lag_s");
+  if (h5::link_exists(file, "/axes/lag_s")) {
+    table_rows(file, "/axes/lag_s", 0, path, 0);
+    c.lag_s = h5::read_dataset<double>(file, "/axes/lag_s");
+  }
   if (h5::link_exists(file, "/axes/bin_area_px")) {
     c.bin_area_px = h5::read_dataset<double>(file, "/axes/bin_area_px");
     if (c.bin_area_px.size() != c.bins()) throw InputError("/axes/bin_area_px in '" + path + "' does not match /tau");

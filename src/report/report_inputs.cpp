@@ -4,6 +4,7 @@
 #include "ecm/core/error.hpp"
 #include "ecm/io/hdf5.hpp"
 #include "ecm/io/regular_file.hpp"
+#include "ecm/io/result_layout.hpp"
 
 namespace ecm::report {
 
@@ -18,9 +19,14 @@ TtcfSummary read_ttcf(const std::string& path, MPI_Comm comm) {
   t.path = path;
   h5::Handle g = h5::open_dataset(file, "/ttcf/G_mean");
   const auto shape = h5::dataset_shape(g);
-  if (shape.size() != 2 || shape[0] != shape[1]) throw InputError("/ttcf/G_mean in '" + path + "' is not square");
+  if (shape.size() != 2 || shape[0] != shape[1] || shape[0] == 0)
+    throw InputError("/ttcf/G_mean in '" + path + "' is not a square matrix");
   t.n_t = shape[0];
   t.g_mean = h5::read_dataset<double>(file, "/ttcf/G_mean");
+  // Lists side by side: both 1-D and of one length (issue 14).
+  const std::size_t windows = io::table_rows(file, "/ttcf/elapsed_s", 0, path, 0);
+  if (io::table_rows(file, "/ttcf/band_width_s", 0, path, 0) != windows)
+    throw InputError("/ttcf/elapsed_s and /ttcf/band_width_s in '" + path + "' differ in length");
   t.elapsed_s = h5::read_dataset<double>(file, "/ttcf/elapsed_s");
   t.band_width_s = h5::read_dataset<double>(file, "/ttcf/band_width_s");
   if (t.elapsed_s.size() != t.band_width_s.size())
