@@ -18,6 +18,7 @@
 #include "ecm/core/io_watchdog.hpp"
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/core/partial_outputs.hpp"
+#include "ecm/core/stop_signals.hpp"
 #include "ecm/io/hdf5.hpp"
 
 namespace {
@@ -89,6 +90,11 @@ int dispatch(int argc, char** argv) {
   }
   const std::string command = argv[1];
   ecm::io_watchdog::install("ecm " + command);
+  {
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    ecm::stop_signals::install("ecm " + command, rank);
+  }
   try {
     if (command == "run") return cmd_run(argc - 1, argv + 1, MPI_COMM_WORLD);
     if (command == "simulate") return cmd_simulate(argc - 1, argv + 1, MPI_COMM_WORLD);

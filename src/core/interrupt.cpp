@@ -3,12 +3,16 @@
 #include <csignal>
 
 #include "ecm/core/mpi_check.hpp"
+#include "ecm/core/stop_signals.hpp"
 
 namespace ecm::interrupt {
 
 namespace {
 volatile std::sig_atomic_t g_requested = 0;
-extern "C" void on_signal(int) { g_requested = 1; }
+extern "C" void on_signal(int) {
+  g_requested = 1;
+  stop_signals::announce_clean_stop();  // mpiexec may kill the ranks before the stop completes
+}
 }  // namespace
 
 void install_handlers() {

@@ -8,5 +8,8 @@ namespace ecm::partial_outputs {
 void add(const std::string& path);
 void forget(const std::string& path);   // the file is complete
 void remove_all() noexcept;             // called once, by one rank, after a failure
+// The same from a signal handler (async-signal-safe: unlink of a copy kept for it; the
+// first 8 files, which is more than any command writes).
+void remove_all_from_signal_handler() noexcept;
 
 }  // namespace ecm::partial_outputs
