@@ -60,7 +60,8 @@ void forget(const std::string& path) {
 
 void remove_all() noexcept {
   std::lock_guard<std::mutex> lock(registry().mutex);
-  for (const auto& path : registry().files) std::remove(path.c_str());
+  // unlink, not std::remove: a registered name that is a directory is never removed.
+  for (const auto& path : registry().files) unlink(path.c_str());
   registry().files.clear();
   publish_for_signals(registry().files);
 }

@@ -191,8 +191,9 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
     // Every dataset exists and is allocated before the first tile: from here on tiles only
     // write raw data, so a kill never leaves the file's structure half-written.
     out.flush();
-    ledger.emplace(ledger_path, fingerprint, tiles, comm);
+    // Registered first: a ledger that cannot be written (a full disk) is removed too.
     partial_outputs::add(ledger_path);
+    ledger.emplace(ledger_path, fingerprint, tiles, comm);
   }
   std::vector<std::size_t> pending;  // tile indices still to compute, in plan order
   for (std::size_t i = 0; i < tiles.size(); ++i)

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "ecm/core/mpi_check.hpp"
-#include "ecm/core/partial_outputs.hpp"
 #include "ecm/io/file_identity.hpp"
 #include "ecm/io/output_path.hpp"
 #include "ecm/io/space_reservation.hpp"
@@ -103,13 +102,10 @@ void generate_and_write(const SimConfig& cfg, const std::string& out_path, const
   mpi::run_then_agree(comm, [&] {
     if (rank != 0) return;
     write_truth(cfg, gen.tracks(), truth_path, &created_truth);
-    // Until the frames are complete, a stop by a signal removes it (core/stop_signals.hpp).
-    partial_outputs::add(truth_path);
   });
 
   if (cfg.format != "hdf5") {
     created_out = true;
-    partial_outputs::add(out_path);
     return write_camera_file(cfg, gen, mine, out_path, comm);
   }
   // Each collective step is followed by the ranks' agreement: one whose call failed stops
@@ -120,7 +116,6 @@ void generate_and_write(const SimConfig& cfg, const std::string& out_path, const
     h5::Handle file = h5::create_file_parallel(
         out_path, comm, io::expected_hdf5_bytes(cfg.dataset_bytes() + references, 8192.0 + double(truth_path.size()), 4));
     created_out = true;
-    partial_outputs::add(out_path);
     h5::Handle frames;
     step([&] {
       h5::write_attribute(file, "creator", std::string("ecm simulate ") + kVersion + " (" + kGitRevision + ")");
@@ -213,6 +208,10 @@ void require_separate_files(const std::string& out_path, const std::string& trut
   mpi::run_then_agree(comm, [&] {
     require(!io::same_file(out_path, truth_path),
             "the --truth file '" + truth_path + "' is the output file '" + out_path + "'; choose another");
+    // Paths that cannot become the two files (a directory, a FIFO, a missing directory)
+    // fail before anything is generated, and before the driver registers them for removal.
+    io::require_output_path(out_path);
+    io::require_output_path(truth_path);
   });
 }
 
@@ -220,16 +219,9 @@ void run_simulation(const SimConfig& cfg, const std::string& out_path, const std
   validate(cfg);
   require(!out_path.empty() && !truth_path.empty(), "simulate needs an output file and a --truth file");
   require_separate_files(out_path, truth_path, comm);
-  // Paths that cannot become the two files fail before any frame is generated.
-  mpi::run_then_agree(comm, [&] {
-    io::require_output_path(out_path);
-    io::require_output_path(truth_path);
-  });
   bool created_out = false, created_truth = false;
   try {
     generate_and_write(cfg, out_path, truth_path, comm, created_out, created_truth);
-    partial_outputs::forget(out_path);
-    partial_outputs::forget(truth_path);
   } catch (...) {
     // Every rank is here (failures are agreed before collective calls) and the files are
     // closed: remove what this call created, so no half-written dataset is left behind.

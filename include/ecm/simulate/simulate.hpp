@@ -35,7 +35,7 @@ namespace ecm::simulate {
 // rank throws and the files this call created are removed.
 void run_simulation(const SimConfig& cfg, const std::string& out_path, const std::string& truth_path, MPI_Comm comm);
 // Throws InputError on every rank when OUT and TRUTH are one file (io::same_file: `t.h5` and
-// `./t.h5` are). run_simulation checks it; a caller that registers the files for removal on
+// `./t.h5` are), or when either cannot become a file (io/output_path.hpp). run_simulation checks it; a caller that registers the files for removal on
 // failure checks first, so that a refusal never removes a file that was there before.
 void require_separate_files(const std::string& out_path, const std::string& truth_path, MPI_Comm comm);
 
