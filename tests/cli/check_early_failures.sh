@@ -94,4 +94,4 @@ refused inspect_drift_1d 30 "'drift_1d.h5': /registration/drift_yx is 3, not a t
 refused inspect_peaks_empty 30 "/registration/blocks/peak_quality is 0, not a list with at least 1 row" \
   inspect peaks_empty.h5
 refused stats_axis_2d 30 "'axis_2d.h5': /axes/k_phi is 2 x 4, not a list" stats axis_2d.h5
-echo "every early failure refused in time, with one line"
+finish "every early failure refused in time, with one line"

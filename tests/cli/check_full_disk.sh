@@ -99,4 +99,4 @@ for size in 4k 8k 12k 16k 20k 24k 28k 32k; do
   echo "$name: stopped in $elapsed_ms ms${left:+ (checkpoint kept: $left)}: $(grep 'error:' "$logs/$name.err")"
 done
 [ "$failures" -gt 0 ] || fail "no size was too small: the test no longer reaches a full disk"
-echo "a full disk never hangs the job"
+finish "a full disk never hangs the job"

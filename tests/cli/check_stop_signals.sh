@@ -37,7 +37,7 @@ for sig in TERM INT; do
   stop "simulate_sig$sig" "$sig" sim.h5 simulate sim.h5 --truth sim_truth.h5 "${big[@]}"
   grep -q "^ecm simulate: stopped by SIGTERM$" "$logs/simulate_sig$sig.err" ||
     fail "simulate_sig$sig: no line saying that it was stopped"
-  [ "$(grep -c 'ecm simulate' "$logs/simulate_sig$sig.err")" -eq 1 ] || fail "simulate_sig$sig: more than one line"
+  [ "$(grep -c 'ecm simulate' "$logs/simulate_sig$sig.err")" -eq 1 ] || fail "simulate_sig$sig: not exactly one line"
   [ ! -e sim.h5 ] && [ ! -e sim_truth.h5 ] || { ls -la; fail "simulate_sig$sig: the unfinished files were left"; }
 done
 
@@ -51,4 +51,4 @@ grep -q "^ecm run: stop requested by a signal: saving the tiles in progress" "$l
   fail "run_sigTERM: no line saying that the run is stopping"
 [ ! -e out.h5 ] || fail "run_sigTERM: an output out.h5 although the run was stopped"
 [ -e out.h5.partial ] && [ -e out.h5.partial.tiles ] || fail "run_sigTERM: the checkpoint for --resume is gone"
-echo "every stopped command said so"
+finish "every stopped command said so"
