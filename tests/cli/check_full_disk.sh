@@ -78,7 +78,7 @@ echo "filled_mid_run: the disk filled during the run, the run completed: $disk/o
 
 # 3. The safety net: no reservation, every size from 'nothing fits' to 'the commit fails'.
 export ECM_TEST_NO_SPACE_RESERVATION=1
-failures=0
+sizes_failed=0
 for size in 4k 8k 12k 16k 20k 24k 28k 32k; do
   mount_disk "$size"
   name=no_reservation_$size
@@ -88,7 +88,7 @@ for size in 4k 8k 12k 16k 20k 24k 28k 32k; do
     echo "$name: fits, completed in $elapsed_ms ms"
     continue
   fi
-  failures=$((failures + 1))
+  sizes_failed=$((sizes_failed + 1))
   every_rank_failed "$name" killed-ok  # the watchdog aborts the job when HDF5 cannot finish
   # (The tile ledger, written with POSIX calls, says "disk full?" in its own words.)
   one_error_line "$name" "'$disk/out.h5.partial(.tiles)?'.* (No space left on device|\\(disk full\\?\\))"
@@ -98,5 +98,5 @@ for size in 4k 8k 12k 16k 20k 24k 28k 32k; do
   [ -z "$left" ] || [ "$left" = "out.h5.partial out.h5.partial.tiles " ] || fail "$name: left $left"
   echo "$name: stopped in $elapsed_ms ms${left:+ (checkpoint kept: $left)}: $(grep 'error:' "$logs/$name.err")"
 done
-[ "$failures" -gt 0 ] || fail "no size was too small: the test no longer reaches a full disk"
+[ "$sizes_failed" -gt 0 ] || fail "no size was too small: the test no longer reaches a full disk"
 finish "a full disk never hangs the job"

@@ -16,7 +16,7 @@ source "$here/contract_helpers.sh"
 cd "$dir/files" || fail "cannot enter $dir/files"
 
 # stop NAME SIGNAL FILE ECM-ARGS...: starts `ecm ARGS` on 2 ranks, sends SIGNAL to mpiexec
-# once FILE exists, and waits for the job (at most 30 s).
+# as soon as FILE exists, and waits for the job (at most 30 s).
 stop() {
   local name=$1 sig=$2 file=$3
   shift 3
@@ -24,7 +24,6 @@ stop() {
   local job=$!  # mpiexec itself, not a subshell: the signal goes to it
   for _ in $(seq 300); do [ -e "$file" ] && break; sleep 0.1; done
   [ -e "$file" ] || { kill -KILL "$job"; cat "$logs/$name.err"; fail "$name: no $file after 30 s"; }
-  sleep 0.5
   kill "-$sig" "$job"
   for _ in $(seq 300); do kill -0 "$job" 2> /dev/null || break; sleep 0.1; done
   kill -0 "$job" 2> /dev/null && { kill -KILL "$job"; fail "$name: still running 30 s after SIG$sig"; }
@@ -32,12 +31,13 @@ stop() {
   echo "$name: mpiexec exited with $? after SIG$sig; stderr: $(grep -v '^--\|^$' "$logs/$name.err" | head -3 | tr '\n' '|')"
 }
 
-big=(--scan 8,8 --cycles 200 --detector 64,64 --dtype uint8)  # ~50 MB, several seconds
+big=(--scan 8,8 --cycles 400 --detector 64,64 --dtype uint8)  # 100 MB: seconds after the file appears
 for sig in TERM INT; do
   stop "simulate_sig$sig" "$sig" sim.h5 simulate sim.h5 --truth sim_truth.h5 "${big[@]}"
   grep -q "^ecm simulate: stopped by SIGTERM$" "$logs/simulate_sig$sig.err" ||
     fail "simulate_sig$sig: no line saying that it was stopped"
   [ "$(grep -c 'ecm simulate' "$logs/simulate_sig$sig.err")" -eq 1 ] || fail "simulate_sig$sig: not exactly one line"
+  ! grep -q "ecm simulate: wrote" "$logs/simulate_sig$sig.out" || fail "simulate_sig$sig: finished before the signal"
   [ ! -e sim.h5 ] && [ ! -e sim_truth.h5 ] || { ls -la; fail "simulate_sig$sig: the unfinished files were left"; }
 done
 

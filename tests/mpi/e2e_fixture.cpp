@@ -40,6 +40,7 @@ void simulate_once(SimulatedDataset& data) {
   MPI_Bcast(&exists, 1, MPI_INT, 0, MPI_COMM_WORLD);
   if (!exists) {
     if (mpi::rank(MPI_COMM_WORLD) == 0) std::filesystem::create_directories(data.dir);
+    MPI_Barrier(MPI_COMM_WORLD);  // every rank checks the output's directory before writing
     simulate::run_simulation(data.config, data.input, data.truth, MPI_COMM_WORLD);
   }
 }

@@ -47,6 +47,7 @@ test::SimulatedDataset ttcf_dataset(const std::string& name, double tau_s, doubl
   MPI_Bcast(&exists, 1, MPI_INT, 0, MPI_COMM_WORLD);
   if (!exists) {
     if (mpi::rank(MPI_COMM_WORLD) == 0) std::filesystem::create_directories(d.dir);
+    MPI_Barrier(MPI_COMM_WORLD);  // every rank checks the output's directory before writing
     simulate::run_simulation(c, d.input, d.truth, MPI_COMM_WORLD);
   }
   return d;
