@@ -3,8 +3,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <map>
@@ -183,9 +183,6 @@ int MPI_File_write_at_all(MPI_File fh, MPI_Offset offset, const void* buf, int c
 }  // extern "C"
 
 namespace ecm::io_watchdog {
-namespace {
-
-}  // namespace
 
 void install(const std::string& command) {
   state().command = command;

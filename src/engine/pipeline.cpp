@@ -27,6 +27,7 @@
 #include "ecm/engine/scheduler.hpp"
 #include "ecm/engine/tile_processor.hpp"
 #include "ecm/io/result_file.hpp"
+#include "ecm/io/space_reservation.hpp"
 #include "ecm/version.hpp"
 
 namespace ecm::engine {
@@ -59,6 +60,19 @@ bool rank0_says(MPI_Comm comm, F&& question) {
   int answer = mpi::rank(comm) == 0 && question() ? 1 : 0;
   mpi::check(MPI_Bcast(&answer, 1, MPI_INT, 0, comm), "MPI_Bcast(rank 0 decision)");
   return answer != 0;
+}
+
+io::ResultShape result_shape(const RunConfig& config, const io::InputLayout& L, std::size_t n_lags) {
+  io::ResultShape shape;
+  shape.scan_y = L.scan_y;
+  shape.scan_x = L.scan_x;
+  shape.n_kr = config.grid.n_kr;
+  shape.n_kphi = config.grid.n_kphi;
+  shape.n_lags = n_lags;
+  shape.n_t = L.n_t;
+  shape.save_g2 = config.save_g2;
+  shape.text_bytes = config.command_line.size() + config.resolved_ini.size() + config.input_path.size();
+  return shape;
 }
 
 std::string utc_now() {
@@ -127,6 +141,13 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   // Before anything is created, truncated or resumed: OUT, OUT.partial and its ledger must
   // not be a file this run reads (`-o ./data.h5`, `ecm run r.h5.partial -o r.h5`).
   refuse_writing_inputs(config, input, true, comm);
+  // A disk too small for the result is known before any frame is read (the lag bins are at
+  // most --n-lags, and fewer than the series' cycles).
+  if (!config.resume) {
+    const std::size_t lags = std::min<std::size_t>(std::size_t(std::max(config.n_lags, 1)), input.layout().n_t);
+    io::require_free_space(config.output_path + ".partial",
+                           io::expected_result_bytes(result_shape(config, input.layout(), lags)), comm);
+  }
   // --resume of a run that already finished: nothing to do (a requeued job may ask twice).
   const std::string ledger_path = config.output_path + ".partial.tiles";
   const std::string fingerprint = io::fingerprint_of(config.identity());
@@ -172,16 +193,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
     tiles = ledger->tiles();
   }
 
-  io::ResultShape shape;
-  shape.scan_y = L.scan_y;
-  shape.scan_x = L.scan_x;
-  shape.n_kr = config.grid.n_kr;
-  shape.n_kphi = config.grid.n_kphi;
-  shape.n_lags = setup.lag_s.size();
-  shape.n_t = L.n_t;
-  shape.save_g2 = config.save_g2;
-  shape.text_bytes = config.command_line.size() + config.resolved_ini.size() + config.input_path.size();
-  io::ResultFile out(config.output_path, shape, comm, resuming);
+  io::ResultFile out(config.output_path, result_shape(config, L, setup.lag_s.size()), comm, resuming);
   if (!resuming) {
     std::vector<double> k_r, k_phi;
     for (int i = 0; i < config.grid.n_kr; ++i) k_r.push_back(config.grid.kr_center(i));

@@ -16,6 +16,7 @@
 #include "ecm/engine/tile_processor.hpp"
 #include "ecm/engine/tiling.hpp"
 #include "ecm/engine/ttcf_output.hpp"
+#include "ecm/io/space_reservation.hpp"
 #include "ecm/kernels/ttcf_kernels.hpp"
 
 namespace ecm::engine {
@@ -97,8 +98,13 @@ TtcfSummary run_ttcf(const TtcfConfig& config, MPI_Comm comm) {
       throw InputError("--positions: scan position " + std::to_string(p[0]) + "," + std::to_string(p[1]) +
                        " is outside the " + std::to_string(L.scan_y) + "x" + std::to_string(L.scan_x) + " scan");
   const std::size_t n_sel = sum.selected.size();
-  // The band options against the series length, before registration reads any frame.
-  if (rc.bin.t >= 1) analysis::check_band_options(config.band, L.n_t / std::size_t(rc.bin.t));
+  // The band options against the series length, and the disk against the output's size,
+  // before registration reads any frame.
+  if (rc.bin.t >= 1) {
+    const double T = double(L.n_t / std::size_t(rc.bin.t));
+    analysis::check_band_options(config.band, std::size_t(T));
+    io::require_free_space(rc.output_path + ".partial", io::expected_hdf5_bytes(double(1 + n_sel) * T * T * 8.0), comm);
+  }
 
   // Setup, memory plan, tiles, registration and polar maps exactly as `ecm run` has them.
   // The accumulators are what TTCF holds for the whole run; per position it holds the ring
