@@ -195,9 +195,11 @@ void InputDataset::read_boxes(std::size_t t0, std::size_t nt, const long* origin
 
 std::vector<float> read_detector_reference(const std::string& spec, const std::string& input_file, std::size_t det_y,
                                            std::size_t det_x, const std::string& what) {
+  // FILE:/dataset splits at the last ":/", so that FILE may be absolute (/data/refs.h5:/gain;
+  // issue 14 class 8 read that as a dataset path in the input); a bare /dataset is in the input.
   std::string file = input_file, path = spec;
-  const auto colon = spec.rfind(':');
-  if (!spec.empty() && spec[0] != '/' && colon != std::string::npos) {
+  const auto colon = spec.rfind(":/");
+  if (colon != std::string::npos && colon > 0) {
     file = spec.substr(0, colon);
     path = spec.substr(colon + 1);
   }
