@@ -20,7 +20,8 @@ po::options_description input_options() {
     ("flyback", po::value<std::size_t>()->default_value(0), "extra frames recorded at the end of each scan row")
     ("cycle-frames", po::value<std::size_t>(), "frames from one scan cycle's start to the next, dead frames included (default NY*(NX+flyback))")
     ("drop-incomplete-cycle", po::bool_switch(), "drop frames after the last whole cycle instead of failing")
-    ("frame-count", po::value<std::size_t>(), "frames to use when a header's count disagrees with the file (.seq)");
+    ("frame-count", po::value<std::size_t>(), "frames to use when a header's count disagrees with the file (.seq)")
+    ("allow-external", po::bool_switch(), "read HDF5 data from files outside the input's folder (external links, virtual datasets, external storage)");
   return in;
 }
 
@@ -37,6 +38,7 @@ void fill_input_options(const po::variables_map& vm, io::InputOptions& in) {
   if (vm.count("cycle-frames")) in.scan.cycle_frames = vm["cycle-frames"].as<std::size_t>();
   in.scan.drop_incomplete_cycle = vm["drop-incomplete-cycle"].as<bool>();
   if (vm.count("frame-count")) in.frame_count = vm["frame-count"].as<std::size_t>();
+  in.allow_external = vm["allow-external"].as<bool>();
 }
 
 void fill_calibration_overrides(const po::variables_map& vm, io::CalibrationOverrides& c) {

@@ -51,6 +51,7 @@ InputDataset::InputDataset(const std::string& file_path, const InputOptions& opt
   so.dataset = options.dataset;
   so.frame_count = options.frame_count;
   so.direct_reads = options.direct_reads;
+  so.allow_external = options.allow_external;
   source_ = open_frame_source(file_path, so, comm);
   const FrameShape& shape = source_->shape();
   const SourceMetadata& meta = source_->metadata();

@@ -64,6 +64,7 @@ struct InputOptions {
   ScanOptions scan;              // --scan-shape, --skip-frames, --flyback, --cycle-frames, --drop-incomplete-cycle
   std::optional<std::size_t> frame_count;  // --frame-count: overrides a header's count
   bool direct_reads = true;      // positioned reads where the layout allows
+  bool allow_external = false;   // --allow-external: HDF5 data outside the input's folder
 };
 
 class InputDataset {

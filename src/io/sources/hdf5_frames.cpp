@@ -32,7 +32,6 @@ std::string file_name_of(hid_t obj) {
 
 }  // namespace
 
-std::string Hdf5Frames::file_name() const { return file_name_of(dataset_); }
 
 Hdf5Frames::Hdf5Frames(h5::Handle dataset, std::string name, hid_t mem_type, bool allow_direct)
     : dataset_(std::move(dataset)), name_(std::move(name)), mem_type_(mem_type) {
