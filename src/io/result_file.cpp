@@ -53,10 +53,13 @@ ResultFile::ResultFile(const std::string& final_path, const ResultShape& shape, 
     h5::write_attribute(ds, "units", std::string(out.units));
     datasets_.emplace_back(out.name, std::move(ds));
   }
-  status_ = h5::create_dataset(file_, "/fit_status", H5T_STD_U8LE, dims);
+  // Filled with not_computed: a position whose tile was never written (a partial output, a
+  // lost write) reads as such, never as a converged fit of tau = 0.
+  status_ = h5::create_filled_dataset(file_, "/fit_status", H5T_STD_U8LE, dims, H5T_NATIVE_UINT8, &kNotComputed);
   h5::write_attribute(status_, "meaning",
                       std::string("0 converged, 1 max_iterations, 2 no_decay, 3 masked, 4 too_few_counts, "
-                                  "5 invalid_input, 6 at_bound, 7 out_of_field; only 0 has finite fit values"));
+                                  "5 invalid_input, 6 at_bound, 7 out_of_field, 8 not_computed (a partial "
+                                  "output's positions not yet written); only 0 has finite fit values"));
   if (shape.save_g2) g2_ = h5::create_dataset(file_, "/g2", H5T_IEEE_F32LE, g2_dims);
 }
 

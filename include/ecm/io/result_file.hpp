@@ -27,6 +27,9 @@ struct TileResults {
   std::vector<float> g2;  // only when saved
 };
 
+// /fit_status of a position not yet written: fit::Status::not_computed (kernels/kww_fit.hpp).
+constexpr std::uint8_t kNotComputed = 8;
+
 class ResultFile {
  public:
   // Creates OUT.h5.partial, or with `resume` opens the one a previous run left (its
