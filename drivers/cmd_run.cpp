@@ -20,7 +20,8 @@ po::options_description run_options() {
   io.add_options()
     ("save-g2", po::bool_switch(), "also write /g2 (scan_y, scan_x, n_kr, n_kphi, n_lags)")
     ("resume", po::bool_switch(), "continue OUT.h5.partial from its tile ledger (after a kill, a crash or a time limit); "
-                                  "starts afresh when there is none, does nothing when OUT.h5 is complete")
+                                  "only from the same files with the same options; starts afresh when there is none, "
+                                  "does nothing when OUT.h5 is complete and made from them")
     ("progress", po::value<std::string>()->default_value("auto"), "progress on stderr: auto (a bar on a terminal, lines in a log) | bar | lines | none")
     ("schedule", po::value<std::string>()->default_value("dynamic"), "tiles per rank: dynamic (in proportion to rank speed) | static (round-robin)")
     ("throttle", po::value<double>()->default_value(0.0), "sleep this long after each tile [s] (tests and benchmarks: a slow node)")

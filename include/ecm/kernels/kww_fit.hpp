@@ -41,7 +41,11 @@ enum class Status : std::uint8_t {
   too_few_counts = 4,
   invalid_input = 5,
   at_bound = 6,
-  out_of_field = 7  // drift took the scan position off the scanned area during the run
+  out_of_field = 7,  // drift took the scan position off the scanned area during the run
+  // Never computed: what /fit_status holds before a tile's results are written (its fill
+  // value), so that a position a partial output lacks cannot pass for a converged fit.
+  // Never set by the fit; a complete output holds none.
+  not_computed = 8
 };
 const char* status_name(Status status);  // "converged", "max_iterations", ...; "unknown" otherwise
 
