@@ -61,6 +61,8 @@ ecm::engine::RunConfig build_config(const po::variables_map& vm, int argc, char*
   if (!(c.fit.beta_min > 0 && c.fit.beta_min < c.fit.beta_max && c.fit.beta_max <= 2.5))
     throw InputError("beta bounds must satisfy 0 < --beta-min < --beta-max <= 2.5");
   if (c.fit.max_iterations < 1) throw InputError("--max-iterations must be >= 1");
+  if (!(c.min_counts >= 0)) throw InputError("--min-counts must be >= 0 (mean counts per frame in a bin)");
+  if (!(c.fit.tau_min_s >= 0 && c.fit.tau_max_s >= 0)) throw InputError("--tau-min and --tau-max must be >= 0 s");
   c.save_g2 = vm["save-g2"].as<bool>();
   c.resume = vm["resume"].as<bool>();
   c.progress = vm["progress"].as<std::string>();
