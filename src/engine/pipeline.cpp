@@ -275,6 +275,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
 
   RunSummary summary;
   std::tie(summary.n_converged, summary.median_tau_s) = histogram.reduce_median(comm);
+  processor.nonfinite().reduce(comm);
   summary.n_pixels = L.positions() * std::size_t(config.grid.n_bins());
   summary.n_ranks = n_ranks;
   summary.n_tiles = tiles.size();
@@ -291,6 +292,11 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   summary.input_line = input.source().description();
   summary.input_notes = input.notes();
   for (const auto& r : setup.references) summary.input_notes.push_back(r);
+  for (const auto& n : setup.calibration.notes) summary.input_notes.push_back(n);
+  for (const auto& n : setup.notes) summary.input_notes.push_back(n);
+  summary.nonfinite_note = processor.nonfinite().note();
+  if (!summary.nonfinite_note.empty())
+    summary.input_notes.push_back(summary.nonfinite_note + (resumed_tiles ? " (in the tiles this run computed)" : ""));
   if (setup.calibration.time_step_source == "timestamps") {
     std::ostringstream line;
     line << "cycle time " << setup.calibration.time_step_s << " s, from the timestamps of each cycle's first frame";

@@ -33,6 +33,7 @@ TileProcessor::TileProcessor(const RunConfig& config, const AnalysisSetup& setup
       segments_(std::move(segments)),
       registration_(registration) {
   require(!maps.empty() && maps.size() == segments_.size(), "internal: one polar map per beam-centre segment");
+  nonfinite_ = NonFiniteTally(maps.front().det_y, maps.front().det_x);
   for (const auto& m : maps) maps_.push_back(polar::upload<MemSpace>(m));
   lag_s_ = to_device<MemSpace>(setup.lag_s, "ecm::engine::lag_s");
   bin_area_ = to_device<MemSpace>(std::vector<float>(setup.bin_area_px.begin(), setup.bin_area_px.end()),
@@ -119,10 +120,15 @@ Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> TileProcessor::build_strip(
     host[i].bytes = Kokkos::View<unsigned char*, Kokkos::HostSpace>(
         Kokkos::view_alloc("ecm::engine::stored_host", Kokkos::WithoutInitializing),
         block_frames * L.det_pixels() * L.element_bytes());
+  // Float frames may hold NaN or Inf, which the kernels read as 0: counted here, on the
+  // reader thread (behind the kernels when reads overlap), for the run summary.
+  const bool float_frames = L.dtype == h5::DType::f32;
+  const std::size_t frame_bytes = L.det_pixels() * L.element_bytes();
   const auto read_block = [&](std::size_t t0, HostBlock& into) {
     const std::size_t nt = std::min(block, setup_.n_t_used - t0);
     if (!shifted) {
       input.read_tile_block(t0, nt, tile, into.bytes.data(), h5::native_type(L.dtype));
+      if (float_frames) nonfinite_.add(reinterpret_cast<const float*>(into.bytes.data()), nt * n_pos);
       return;
     }
     // Cycle 0's content of tile row 0 is at scan row y0 - drift_y(t) at cycle t.
@@ -137,6 +143,14 @@ Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> TileProcessor::build_strip(
     }
     input.read_boxes(t0, nt, origin_y.data(), origin_x.data(), box_ny, box_nx, into.bytes.data(),
                      h5::native_type(L.dtype));
+    if (!float_frames) return;
+    for (std::size_t i = 0; i < nt; ++i)  // the box positions that are the tile's own
+      for (std::size_t by = 0; by < box_ny; ++by)
+        for (std::size_t bx = 0; bx < box_nx; ++bx) {
+          const std::size_t y = std::size_t(origin_y[i]) + by, x = std::size_t(origin_x[i]) + bx;
+          if (y < tile.y0 || y >= tile.y0 + tile.ny || x < tile.x0 || x >= tile.x0 + tile.nx) continue;
+          nonfinite_.add(reinterpret_cast<const float*>(into.bytes.data() + ((i * box_ny + by) * box_nx + bx) * frame_bytes), 1);
+        }
   };
   timer.mark("setup");
   read_block(0, host[0]);

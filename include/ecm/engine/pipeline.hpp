@@ -31,6 +31,7 @@ struct RunSummary {
   std::string drift_line, center_line, ellipse_line;  // what registration found, in words
   std::string input_line;                 // the input as its reader describes it
   std::vector<std::string> input_notes;   // what the reader and the scan placement noticed
+  std::string nonfinite_note;             // NaN or Inf frame values read as 0 (also in input_notes); empty: none
   std::size_t tiles_resumed = 0;     // tiles already done by an earlier run (--resume)
   bool already_complete = false;     // --resume of a finished run: nothing was done
   std::vector<double> tiles_per_rank;  // tiles each rank computed in this run
