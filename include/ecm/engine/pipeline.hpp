@@ -5,6 +5,7 @@
 #include <map>
 #include <vector>
 #include <string>
+#include <utility>
 
 #include "ecm/engine/memory_plan.hpp"
 #include "ecm/engine/run_config.hpp"
@@ -14,6 +15,7 @@ namespace ecm::engine {
 struct RunSummary {
   std::size_t n_pixels = 0;          // (r, k_r, k_phi) pixels in the output
   std::size_t n_converged = 0;       // pixels with a valid fit
+  std::vector<std::pair<std::string, std::size_t>> status_counts;  // fit status name -> pixels, those that occur
   double median_tau_s = 0;           // over valid pixels (histogram median, 0.1 % resolution)
   double wall_s = 0;
   double raw_bytes = 0;              // size of the raw data analysed
