@@ -13,8 +13,9 @@ namespace {
 inline bool nonfinite_bits(std::uint32_t u) { return (u & 0x7f800000u) == 0x7f800000u; }
 }  // namespace
 
-void NonFiniteTally::add(const float* frames, std::size_t n_frames) {
+std::uint64_t NonFiniteTally::add(const float* frames, std::size_t n_frames) {
   const std::size_t det = det_y_ * det_x_;
+  const std::uint64_t before = values_;
   for (std::size_t f = 0; f < n_frames; ++f) {
     const float* frame = frames + f * det;
     std::uint64_t n = 0;
@@ -32,14 +33,16 @@ void NonFiniteTally::add(const float* frames, std::size_t n_frames) {
       if (nonfinite_bits(u)) bad_[p] = 1;
     }
   }
+  return values_ - before;
 }
 
 void NonFiniteTally::reduce(MPI_Comm comm) {
-  unsigned long long total = values_;
-  mpi::check(MPI_Allreduce(MPI_IN_PLACE, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm),
+  unsigned long long sums[2] = {values_, lower_bound_ ? 1ull : 0ull};
+  mpi::check(MPI_Allreduce(MPI_IN_PLACE, sums, 2, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm),
              "MPI_Allreduce(NaN and Inf values)");
-  values_ = total;
-  if (total == 0) return;  // the same branch on every rank
+  values_ = sums[0];
+  lower_bound_ = sums[1] > 0;
+  if (values_ == 0) return;  // the same branch on every rank
   bad_.resize(det_y_ * det_x_, 0);
   mpi::check(MPI_Allreduce(MPI_IN_PLACE, bad_.data(), int(bad_.size()), MPI_UNSIGNED_CHAR, MPI_MAX, comm),
              "MPI_Allreduce(NaN and Inf pixels)");
@@ -55,7 +58,7 @@ std::string NonFiniteTally::note() const {
   if (values_ == 0) return "";
   const std::size_t n_pix = pixels();
   std::ostringstream s;
-  s << "NaN or Inf in " << values_ << " frame value" << (values_ == 1 ? "" : "s") << " (" << n_pix << " detector pixel"
+  s << "NaN or Inf in " << (lower_bound_ ? "at least " : "") << values_ << " frame value" << (values_ == 1 ? "" : "s") << " (" << n_pix << " detector pixel"
     << (n_pix == 1 ? "" : "s");
   // The first few, so that a dead pixel can be found and masked.
   std::size_t listed = 0;

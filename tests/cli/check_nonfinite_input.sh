@@ -36,6 +36,10 @@ mpi "$ecm" simulate u16.h5 --truth truth16.h5 "${sim[@]}" > "$logs/sim16.log" 2>
   { cat "$logs/sim16.log"; fail "simulate uint16"; }
 mpi "$ecm" simulate stream.h5 --truth truths.h5 "${sim[@]}" --layout stream > "$logs/sims.log" 2>&1 ||
   { cat "$logs/sims.log"; fail "simulate stream"; }
+# A drifting sample with texture: the drift is measured and applied (the shifted read path).
+mpi "$ecm" simulate drift.h5 --truth drift_truth.h5 --scan 16,16 --cycles 64 --detector 32,32 --k-pixel-size 0.04 \
+  --tau 2.5 --time-step 0.125 --dtype float32 --thickness-contrast 0.2 --drift 3,-2 > "$logs/simd.log" 2>&1 ||
+  { cat "$logs/simd.log"; fail "simulate drift"; }
 mpi "$ecm" simulate cam.raw --truth cam_truth.h5 --format empad --scan 3,2 --cycles 64 --detector 128,128 \
   --k-pixel-size 0.01 --tau 1.0 --time-step 0.125 --dtype float32 > "$logs/sime.log" 2>&1 ||
   { cat "$logs/sime.log"; fail "simulate empad"; }
@@ -59,6 +63,7 @@ with edited("all_nan.h5") as f: f["frames"][...] = np.nan
 with edited("all_zero.h5") as f: f["frames"][...] = 0
 with edited("saturated.h5", "u16.h5") as f: f["frames"][...] = 65535
 with edited("no_shape.h5", "stream.h5") as f: del f["frames"].attrs["scan_shape"]
+with edited("drift_nan.h5", "drift.h5") as f: f["frames"][:, :, :, 8, 20] = np.nan
 with h5py.File("refs.h5", "w") as f:
     one = np.ones((48, 48), "f4"); one[10, 30] = np.nan; f["gain_nan"] = one
     zero = np.zeros((48, 48), "f4"); zero[10, 30] = -np.inf; f["dark_inf"] = zero
@@ -142,6 +147,11 @@ works run_dead_pixel "NaN or Inf in 1024 frame values (1 detector pixel: y 10, x
   run nan_pixel.h5 -o out.h5 "${opts[@]}"
 works run_dead_pixel_no_register "NaN or Inf in 1024 frame values" \
   run nan_pixel.h5 -o out.h5 --no-register --no-center-track "${opts[@]}"
+# With the drift applied each tile counts only its own positions of the boxes it reads.
+works run_drift_dead_pixel "NaN or Inf in at least " run drift_nan.h5 -o out.h5 --kr-range 0.3,0.55 "${opts[@]}"
+grep -q "drift .*; applied" "$logs/run_drift_dead_pixel.out" || { cat "$logs/run_drift_dead_pixel.out"; bad "run_drift_dead_pixel: the drift was not applied"; }
+grep -Fq "(1 detector pixel: y 8, x 20)" "$logs/run_drift_dead_pixel.out" || bad "run_drift_dead_pixel: not the pixel (8, 20)"
+finite_bins out.h5 || bad "run_drift_dead_pixel: NaN in the result"
 works run_gain_nan "gain reference: 1 pixel NaN or Inf, masked" \
   run f32.h5 -o out.h5 --gain refs.h5:/gain_nan "${opts[@]}"
 finite_bins out.h5 || bad "run_gain_nan: NaN in the result"

@@ -81,12 +81,27 @@ struct PixelCorrection {
     active = corrects || screen;
   }
 
+  // Only NaN and Inf to clear (float frames without references): kernels take a lighter path.
+  bool screens_only() const { return screen && !corrects; }
+  // The same corrections for values known to be finite (a block of frames the reader found
+  // clean): no screen, so that clean float data takes the path it took before screening.
+  PixelCorrection for_finite_values() const {
+    PixelCorrection c = *this;
+    c.screen = has_dark || has_gain;
+    c.active = c.corrects || c.screen;
+    return c;
+  }
+  static KOKKOS_INLINE_FUNCTION float finite_or_zero(float v) {
+    return (v >= -3.402823466e+38f && v <= 3.402823466e+38f) ? v : 0.0f;
+  }
+
   KOKKOS_INLINE_FUNCTION float operator()(float v, std::int64_t p) const {
     if (!active) return v;
     if (has_dark) v -= dark(p);
     if (has_gain) v *= gain(p);
-    // Comparisons only (no isfinite in Kokkos 3.4 device code): false for NaN and +-Inf.
-    if (screen && !(v >= -3.402823466e+38f && v <= 3.402823466e+38f)) return 0.0f;
+    // Comparisons only (no isfinite in Kokkos 3.4 device code): false for NaN and +-Inf. A
+    // select, not a branch, so that the gather over a group of frames still vectorises.
+    if (screen) v = finite_or_zero(v);
     if (corrects && (v < threshold || (has_mask && mask(p)))) v = 0.0f;
     return v;
   }
