@@ -256,15 +256,22 @@ TEST_CASE("polar transform of float frames reads NaN and Inf as 0 counts", "[pol
   auto sh = Kokkos::create_mirror_view(stored);
   for (std::size_t p = 0; p < bad.size(); ++p) sh(p) = bad[p];
   Kokkos::deep_copy(stored, sh);
-  auto c = preprocess::make_corrections<MemSpace>({}, {}, {}, 0.0f);
-  c.screen_nonfinite = true;
-  Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> out("out", 1, grid.n_bins());
-  polar::transform_stored(ExecSpace(), map, h5::DType::f32, reinterpret_cast<const unsigned char*>(stored.data()), 1,
-                          std::int64_t(n * n), preprocess::PixelCorrection<MemSpace>(c, n * n), out);
-  auto oh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
   const auto expected = transform_frame(host, zeroed);
-  for (int b = 0; b < grid.n_bins(); ++b) {
-    REQUIRE(std::isfinite(oh(0, b)));
-    CHECK(oh(0, b) == Approx(expected[b]));
+  // Screen only (float frames, no reference), and the general path (a dark of zeros).
+  for (const bool with_dark : {false, true}) {
+    auto c = preprocess::make_corrections<MemSpace>(with_dark ? std::vector<float>(n * n, 0.0f) : std::vector<float>{},
+                                                    {}, {}, 0.0f);
+    c.screen_nonfinite = true;
+    const preprocess::PixelCorrection<MemSpace> correct(c, n * n);
+    CHECK(correct.screens_only() == !with_dark);
+    Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> out("out", 1, grid.n_bins());
+    polar::transform_stored(ExecSpace(), map, h5::DType::f32, reinterpret_cast<const unsigned char*>(stored.data()), 1,
+                            std::int64_t(n * n), correct, out);
+    auto oh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+    for (int b = 0; b < grid.n_bins(); ++b) {
+      INFO("dark " << with_dark << " bin " << b);
+      REQUIRE(std::isfinite(oh(0, b)));
+      CHECK(oh(0, b) == Approx(expected[b]));
+    }
   }
 }
