@@ -62,11 +62,22 @@ std::string utc_now() {
 class TauHistogram {
  public:
   void add(const std::vector<float>& tau, const std::vector<std::uint8_t>& status) {
+    for (auto s : status) ++statuses_[s];
     for (std::size_t i = 0; i < tau.size(); ++i) {
       if (status[i] != 0 || !std::isfinite(tau[i]) || tau[i] <= 0) continue;
       const double u = (std::log(double(tau[i])) - kLnMin) / kStep;
       counts_[std::size_t(std::clamp(u, 0.0, double(kBins - 1)))] += 1;
     }
+  }
+  // Fit statuses over all ranks: name and count of each that occurred, in status order.
+  std::vector<std::pair<std::string, std::size_t>> reduce_statuses(MPI_Comm comm) {
+    mpi::check(MPI_Allreduce(MPI_IN_PLACE, statuses_.data(), int(statuses_.size()), MPI_UNSIGNED_LONG_LONG, MPI_SUM,
+                             comm),
+               "MPI_Allreduce(fit statuses)");
+    std::vector<std::pair<std::string, std::size_t>> out;
+    for (std::size_t s = 0; s < statuses_.size(); ++s)
+      if (statuses_[s]) out.emplace_back(fit::status_name(fit::Status(s)), std::size_t(statuses_[s]));
+    return out;
   }
   std::pair<std::size_t, double> reduce_median(MPI_Comm comm) {
     mpi::check(MPI_Allreduce(MPI_IN_PLACE, counts_.data(), kBins, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm),
@@ -86,6 +97,7 @@ class TauHistogram {
   static constexpr int kBins = 40000;
   static constexpr double kLnMin = -20.0, kStep = 1e-3;
   std::vector<unsigned long long> counts_ = std::vector<unsigned long long>(kBins, 0);
+  std::vector<unsigned long long> statuses_ = std::vector<unsigned long long>(256, 0);
 };
 
 }  // namespace
@@ -264,6 +276,8 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   }
   RunSummary summary;
   std::tie(summary.n_converged, summary.median_tau_s) = histogram.reduce_median(comm);
+  summary.status_counts = histogram.reduce_statuses(comm);
+  processor.nonfinite().reduce(comm);
   summary.n_pixels = L.positions() * std::size_t(config.grid.n_bins());
   summary.n_ranks = n_ranks;
   summary.n_tiles = tiles.size();
@@ -280,6 +294,11 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   summary.input_line = input.source().description();
   summary.input_notes = input.notes();
   for (const auto& r : setup.references) summary.input_notes.push_back(r);
+  for (const auto& n : setup.calibration.notes) summary.input_notes.push_back(n);
+  for (const auto& n : setup.notes) summary.input_notes.push_back(n);
+  summary.nonfinite_note = processor.nonfinite().note();
+  if (!summary.nonfinite_note.empty())
+    summary.input_notes.push_back(summary.nonfinite_note + (resumed_tiles ? " (in the tiles this run computed)" : ""));
   if (setup.calibration.time_step_source == "timestamps") {
     std::ostringstream line;
     line << "cycle time " << setup.calibration.time_step_s << " s, from the timestamps of each cycle's first frame";
