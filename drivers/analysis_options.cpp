@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "ecm/core/error.hpp"
@@ -20,30 +21,31 @@ po::options_description input_options() {
     ("flyback", po::value<std::size_t>()->default_value(0), "extra frames recorded at the end of each scan row")
     ("cycle-frames", po::value<std::size_t>(), "frames from one scan cycle's start to the next, dead frames included (default NY*(NX+flyback))")
     ("drop-incomplete-cycle", po::bool_switch(), "drop frames after the last whole cycle instead of failing")
-    ("frame-count", po::value<std::size_t>(), "frames to use when a header's count disagrees with the file (.seq)");
+    ("frame-count", po::value<std::size_t>(), "frames to use when a header's count disagrees with the file (.seq)")
+    ("allow-external", po::bool_switch(), "read HDF5 data from files outside the input's folder (external links, virtual datasets, external storage)");
   return in;
 }
 
 void fill_input_options(const po::variables_map& vm, io::InputOptions& in) {
   if (vm.count("dataset")) in.dataset = vm["dataset"].as<std::string>();
   in.format = vm["format"].as<std::string>();
-  if (vm.count("scan-shape")) {
-    const auto s = parse_pair(vm["scan-shape"].as<std::string>(), "scan-shape");
-    if (s[0] < 1 || s[1] < 1) throw InputError("--scan-shape must be two positive integers");
-    in.scan.scan_shape = std::array<std::size_t, 2>{std::size_t(s[0]), std::size_t(s[1])};
-  }
+  if (vm.count("scan-shape")) in.scan.scan_shape = parse_count_pair(vm["scan-shape"].as<std::string>(), "scan-shape");
   in.scan.skip_frames = vm["skip-frames"].as<std::size_t>();
   in.scan.flyback = vm["flyback"].as<std::size_t>();
   if (vm.count("cycle-frames")) in.scan.cycle_frames = vm["cycle-frames"].as<std::size_t>();
   in.scan.drop_incomplete_cycle = vm["drop-incomplete-cycle"].as<bool>();
   if (vm.count("frame-count")) in.frame_count = vm["frame-count"].as<std::size_t>();
+  in.allow_external = vm["allow-external"].as<bool>();
 }
 
 void fill_calibration_overrides(const po::variables_map& vm, io::CalibrationOverrides& c) {
-  if (vm.count("time-step")) c.time_step_s = vm["time-step"].as<double>();
-  if (vm.count("k-pixel-size")) c.k_pixel_size = vm["k-pixel-size"].as<double>();
+  // Checked here, before the input is opened, with the ranges the file's values get
+  // (io::InputDataset::calibration).
+  if (vm.count("time-step")) io::check_time_step(*(c.time_step_s = vm["time-step"].as<double>()), "--time-step");
+  if (vm.count("k-pixel-size"))
+    io::check_k_pixel_size(*(c.k_pixel_size = vm["k-pixel-size"].as<double>()), "--k-pixel-size");
   if (vm.count("beam-center")) c.beam_center_yx = parse_pair(vm["beam-center"].as<std::string>(), "beam-center");
-  if (vm.count("convergence")) c.convergence = vm["convergence"].as<double>();
+  if (vm.count("convergence")) io::check_convergence(*(c.convergence = vm["convergence"].as<double>()), "--convergence");
 }
 
 po::options_description analysis_io_options() {
@@ -142,7 +144,13 @@ void fill_analysis_config(const po::variables_map& vm, const std::string& usage,
   if (vm.count("dark")) c.dark = vm["dark"].as<std::string>();
   if (vm.count("gain")) c.gain = vm["gain"].as<std::string>();
   if (vm.count("mask")) c.mask = vm["mask"].as<std::string>();
-  c.threshold = float(vm["threshold"].as<double>());
+  const double threshold = vm["threshold"].as<double>();
+  if (!(std::fabs(threshold) <= std::numeric_limits<float>::max())) {
+    std::ostringstream got;
+    got << threshold;
+    throw InputError("--threshold must be a count that fits a float (got " + got.str() + ")");
+  }
+  c.threshold = float(threshold);
   const auto kr = parse_pair(vm["kr-range"].as<std::string>(), "kr-range");
   c.grid.k_min = kr[0];
   c.grid.k_max = kr[1];

@@ -10,8 +10,8 @@
 #include "ecm/io/result_cube.hpp"
 #include "ecm/report/figures.hpp"
 #include "ecm/report/gnuplot.hpp"
-#include "ecm/report/html.hpp"
 #include "ecm/report/report_inputs.hpp"
+#include "ecm/report/write_report.hpp"
 #include "options.hpp"
 
 int cmd_report(int argc, char** argv, MPI_Comm comm) {
@@ -36,18 +36,16 @@ int cmd_report(int argc, char** argv, MPI_Comm comm) {
                                                  vm.count("ttcf") ? vm["ttcf"].as<std::string>() : std::string(),
                                                  vm.count("scan-step-nm") ? vm["scan-step-nm"].as<double>() : 0.0, comm);
   const std::string dir = vm["output"].as<std::string>();
-  std::vector<ecm::report::Figure> figures;
-  std::string page;
+  ecm::report::WrittenReport report;
   // Drawing is serial (gnuplot per figure) on the printing rank; its failure fails all ranks.
   ecm::mpi::run_then_agree(comm, [&] {
     if (!ecm::cli::is_printer(comm)) return;
-    figures = ecm::report::draw_figures(dir, inputs.view(), gnuplot);
-    page = ecm::report::write_html(dir, inputs.view(), figures, inputs.design_verdict);
+    report = ecm::report::write_report(dir, inputs.view(), gnuplot, inputs.design_verdict);
   });
   if (ecm::cli::is_printer(comm)) {
-    std::cout << "ecm report: " << figures.size() << " figures in " << dir << "\n";
-    for (const auto& f : figures) std::cout << "  " << f.name << ".png  " << f.title << "\n";
-    std::cout << "  page: " << page << std::endl;
+    std::cout << "ecm report: " << report.figures.size() << " figures in " << dir << "\n";
+    for (const auto& f : report.figures) std::cout << "  " << f.name << ".png  " << f.title << "\n";
+    std::cout << "  page: " << report.page << std::endl;
   }
   return 0;
 }

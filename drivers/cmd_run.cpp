@@ -2,6 +2,9 @@
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
+#include <string>
+#include <utility>
 
 #include "analysis_options.hpp"
 #include "commands.hpp"
@@ -20,7 +23,8 @@ po::options_description run_options() {
   io.add_options()
     ("save-g2", po::bool_switch(), "also write /g2 (scan_y, scan_x, n_kr, n_kphi, n_lags)")
     ("resume", po::bool_switch(), "continue OUT.h5.partial from its tile ledger (after a kill, a crash or a time limit); "
-                                  "starts afresh when there is none, does nothing when OUT.h5 is complete")
+                                  "only from the same files with the same options; starts afresh when there is none, "
+                                  "does nothing when OUT.h5 is complete and made from them")
     ("progress", po::value<std::string>()->default_value("auto"), "progress on stderr: auto (a bar on a terminal, lines in a log) | bar | lines | none")
     ("schedule", po::value<std::string>()->default_value("dynamic"), "tiles per rank: dynamic (in proportion to rank speed) | static (round-robin)")
     ("throttle", po::value<double>()->default_value(0.0), "sleep this long after each tile [s] (tests and benchmarks: a slow node)")
@@ -61,6 +65,8 @@ ecm::engine::RunConfig build_config(const po::variables_map& vm, int argc, char*
   if (!(c.fit.beta_min > 0 && c.fit.beta_min < c.fit.beta_max && c.fit.beta_max <= 2.5))
     throw InputError("beta bounds must satisfy 0 < --beta-min < --beta-max <= 2.5");
   if (c.fit.max_iterations < 1) throw InputError("--max-iterations must be >= 1");
+  if (!(c.min_counts >= 0)) throw InputError("--min-counts must be >= 0 (mean counts per frame in a bin)");
+  if (!(c.fit.tau_min_s >= 0 && c.fit.tau_max_s >= 0)) throw InputError("--tau-min and --tau-max must be >= 0 s");
   c.save_g2 = vm["save-g2"].as<bool>();
   c.resume = vm["resume"].as<bool>();
   c.progress = vm["progress"].as<std::string>();
@@ -74,6 +80,40 @@ ecm::engine::RunConfig build_config(const po::variables_map& vm, int argc, char*
   c.command_line = ecm::cli::command_line(argc, argv);
   c.resolved_ini = ecm::cli::to_ini(vm);
   return c;
+}
+
+// A run that finished with no valid tau at all (all-zero, all-NaN or saturated frames, a
+// gain of 0, a strip of empty bins) is a failure, not a result: sysexits' EX_DATAERR, on
+// every rank (README, "Exit codes"). The output file stays: its /fit_status says why per pixel.
+constexpr int kExitNoValidTau = 65;
+
+// The one line that says why no fit converged: the statuses, and what the commonest means.
+std::string why_no_valid_tau(const ecm::engine::RunSummary& s, const ecm::engine::RunConfig& c) {
+  std::ostringstream m;
+  m << "no valid tau: none of the " << s.n_pixels << " (r, k_r, k_phi) fits converged (";
+  std::pair<std::string, std::size_t> top{"", 0};
+  for (std::size_t i = 0; i < s.status_counts.size(); ++i) {
+    m << (i ? ", " : "") << s.status_counts[i].first << " " << s.status_counts[i].second;
+    if (s.status_counts[i].second > top.second) top = s.status_counts[i];
+  }
+  m << ")";
+  const std::string& why = top.first;
+  if (why == "too_few_counts")
+    m << ": the strip holds (almost) no counts, below --min-counts " << c.min_counts
+      << " per frame and bin (all-zero frames, a gain of 0, a --threshold above the counts?)";
+  else if (why == "no_decay")
+    m << ": no g2 curve decays (static or saturated frames, or a time step far from the relaxation time)";
+  else if (why == "masked")
+    m << ": every bin is masked";
+  else if (why == "invalid_input")
+    m << ": g2 is not a finite number";
+  else if (why == "at_bound" || why == "max_iterations")
+    m << ": the fits end at a bound or do not converge (--tau-min, --tau-max, --beta-min, --beta-max, --max-iterations)";
+  else if (why == "out_of_field")
+    m << ": the drift takes every scan position off the scanned area";
+  if (!s.nonfinite_note.empty()) m << "; " << s.nonfinite_note;
+  m << "; " << s.output_path << " holds each pixel's fit_status";
+  return m.str();
 }
 
 void print_summary(const ecm::engine::RunSummary& s) {
@@ -130,10 +170,14 @@ int cmd_run(int argc, char** argv, MPI_Comm comm) {
   const auto config = build_config(vm, argc, argv);
   ecm::interrupt::install_handlers();
   const auto summary = ecm::engine::run(config, comm);
-  if (!ecm::cli::is_printer(comm)) return 0;
-  if (summary.already_complete)
-    std::cout << "ecm run: " << summary.output_path << " is complete already; nothing to resume" << std::endl;
-  else
-    print_summary(summary);
-  return 0;
+  // Every rank has the same summary (its counts are reduced over all ranks).
+  const bool no_valid_tau = !summary.already_complete && summary.n_converged == 0;
+  if (ecm::cli::is_printer(comm)) {
+    if (summary.already_complete)
+      std::cout << "ecm run: " << summary.output_path << " is complete already; nothing to resume" << std::endl;
+    else
+      print_summary(summary);
+    if (no_valid_tau) std::cerr << "ecm run: error: " << why_no_valid_tau(summary, config) << std::endl;
+  }
+  return no_valid_tau ? kExitNoValidTau : 0;
 }

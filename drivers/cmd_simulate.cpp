@@ -69,7 +69,8 @@ int cmd_simulate(int argc, char** argv, MPI_Comm comm) {
                   "ecm simulate: wrote %s (%.3f GB of frames: %zu cycles x %zux%zu positions x %zux%zu %s, %s) "
                   "in %.2f s (%.3f GB/s, %d ranks); truth in %s",
                   out.c_str(), gb, cfg.cycles, cfg.scan_y, cfg.scan_x, cfg.det_y, cfg.det_x,
-                  ecm::h5::dtype_name(cfg.dtype).c_str(), ecm::simulate::layout_name(cfg.layout).c_str(), seconds,
+                  ecm::h5::dtype_name(cfg.dtype).c_str(),
+                  (cfg.format == "hdf5" ? ecm::simulate::layout_name(cfg.layout) : cfg.format + " files").c_str(), seconds,
                   gb / seconds, ecm::mpi::size(comm), truth.c_str());
     std::cout << line << std::endl;
   }

@@ -2,6 +2,7 @@
 
 #include <mpi.h>
 
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -19,8 +20,34 @@ std::array<double, 2> parse_pair(const std::string& text, const std::string& opt
   std::istringstream in(text);
   if (!(in >> v[0] >> comma >> v[1]) || comma != ',' || !(in >> std::ws).eof())
     throw InputError("--" + option + " expects two numbers as A,B (got '" + text + "')");
+  if (!std::isfinite(v[0]) || !std::isfinite(v[1]))
+    throw InputError("--" + option + " expects two finite numbers as A,B (got '" + text + "')");
   return v;
 }
+
+std::array<std::size_t, 2> parse_count_pair(const std::string& text, const std::string& option) {
+  const auto v = parse_pair(text, option);
+  // Checked as doubles before the conversion: 2.5 must not become 2, nor -1 a huge count.
+  for (double x : v)
+    if (!(x >= 1 && x <= 1e15 && x == std::floor(x)))
+      throw InputError("--" + option + " expects two whole numbers >= 1 as A,B (got '" + text + "')");
+  return {std::size_t(v[0]), std::size_t(v[1])};
+}
+
+namespace {
+
+// Every numeric option must be a finite number: boost reads "nan" and "inf" as doubles, and
+// no option means anything by them (a NaN --min-counts silently skipped every fit).
+void require_finite_numbers(const po::variables_map& vm) {
+  for (const auto& [key, value] : vm)
+    if (const auto d = boost::any_cast<double>(&value.value()); d && !std::isfinite(*d)) {
+      std::ostringstream got;
+      got << *d;
+      throw InputError("--" + key + " must be a finite number (got " + got.str() + ")");
+    }
+}
+
+}  // namespace
 
 void parse(int argc, char** argv, const po::options_description& options,
            const po::positional_options_description& positional, po::variables_map& vm) {
@@ -37,6 +64,7 @@ void parse(int argc, char** argv, const po::options_description& options,
   } catch (const po::error& e) {
     throw InputError(e.what());
   }
+  require_finite_numbers(vm);
 }
 
 namespace {

@@ -12,11 +12,14 @@ namespace ecm::cli {
 
 namespace po = boost::program_options;
 
-// "A,B" -> two numbers; throws InputError naming the option.
+// "A,B" -> two numbers; throws InputError naming the option (also for NaN or Inf).
 std::array<double, 2> parse_pair(const std::string& text, const std::string& option);
+// "A,B" -> two whole numbers >= 1 (shapes, counts); "2.5,1.6" is an InputError, not 2x1.
+std::array<std::size_t, 2> parse_count_pair(const std::string& text, const std::string& option);
 
 // Parses argv (and the INI file named by --config, whose keys are the long option names)
-// into vm. Unknown or malformed options become an InputError with one clear line.
+// into vm. Unknown or malformed options, and any numeric option that is NaN or Inf, become
+// an InputError with one clear line.
 void parse(int argc, char** argv, const po::options_description& options,
            const po::positional_options_description& positional, po::variables_map& vm);
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <sstream>
+#include <tuple>
 
 #include "ecm/engine/beam_center.hpp"
 
@@ -59,7 +60,14 @@ Prepared prepare_analysis(const RunConfig& config, const io::InputDataset& input
   std::vector<float> dark = reference(config.dark, meta.dark, "dark");
   std::vector<float> gain = reference(config.gain, meta.gain, "gain");
   std::vector<float> mask = reference(config.mask, meta.bad_pixels, "mask");
+  // NaN or Inf in a reference: that pixel is masked (a NaN gain crashed the polar stage).
+  for (auto [values, neutral, what] : {std::tuple{&dark, 0.0f, "dark"}, std::tuple{&gain, 1.0f, "gain"}})
+    if (const std::size_t n = preprocess::mask_nonfinite(*values, neutral, mask))
+      s.notes.push_back(std::string(what) + " reference: " + std::to_string(n) + " pixel" + (n == 1 ? "" : "s") +
+                        " NaN or Inf, masked");
   p.corrections = preprocess::make_corrections<MemSpace>(dark, gain, mask, config.threshold);
+  // Float frames can hold NaN or Inf: they are read as 0 counts, and counted (TileProcessor).
+  p.corrections.screen_nonfinite = L.dtype == h5::DType::f32;
   p.mask = mask;
   if (s.calibration.beam_center_source.empty()) {
     const auto found = find_beam_center(input, mask, {config.grid.k_min / s.calibration.k_pixel_size,
@@ -72,7 +80,24 @@ Prepared prepare_analysis(const RunConfig& config, const io::InputDataset& input
   p.map = polar::build_polar_map(s.fine_grid, s.calibration.k_pixel_size, s.calibration.beam_center_yx, det_y, det_x,
                                  config.polar_subsample, mask);
   s.bin_area_px = output_bin_area(p.map, config.grid, s.bin);
+  require_strip_pixels(s, config, mask);
   return p;
+}
+
+void require_strip_pixels(const AnalysisSetup& s, const RunConfig& config, const std::vector<float>& mask) {
+  double area = 0;
+  for (double a : s.bin_area_px) area += a;
+  if (area > 0) return;
+  // Every bin would be `masked` and the run would end with no fit at all: say why now.
+  const double r_lo = config.grid.k_min / s.calibration.k_pixel_size, r_hi = config.grid.k_max / s.calibration.k_pixel_size;
+  std::size_t bad = 0;
+  for (float m : mask) bad += m != 0.0f;
+  std::ostringstream msg;
+  msg << "no unmasked detector pixel lies in the polar strip " << config.grid.k_min << "-" << config.grid.k_max
+      << " 1/A (radius " << r_lo << "-" << r_hi << " px around the beam centre " << s.calibration.beam_center_yx[0] << ","
+      << s.calibration.beam_center_yx[1] << " at " << s.calibration.k_pixel_size << " 1/A per px; " << bad
+      << " detector pixels masked): check --kr-range, the k pixel size and the mask";
+  throw InputError(msg.str());
 }
 
 std::vector<double> output_bin_area(const polar::PolarMapHost& map, const PolarGrid& grid, const binning::Factors& bin) {

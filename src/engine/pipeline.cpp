@@ -8,21 +8,19 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
-#include <filesystem>
 #include <iostream>
-#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "ecm/core/interrupt.hpp"
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/core/partial_outputs.hpp"
-#include "ecm/io/tile_ledger.hpp"
 #include "ecm/engine/analysis_plan.hpp"
 #include "ecm/engine/input_files.hpp"
 #include "ecm/engine/output_checks.hpp"
 #include "ecm/engine/progress.hpp"
 #include "ecm/engine/registration.hpp"
+#include "ecm/engine/run_checkpoint.hpp"
 #include "ecm/engine/run_outputs.hpp"
 #include "ecm/engine/scheduler.hpp"
 #include "ecm/engine/tile_processor.hpp"
@@ -54,14 +52,6 @@ double peak_rss_bytes() {
 
 namespace {
 
-// A yes/no decided on rank 0 (e.g. about files) and shared, so every rank takes the same branch.
-template <class F>
-bool rank0_says(MPI_Comm comm, F&& question) {
-  int answer = mpi::rank(comm) == 0 && question() ? 1 : 0;
-  mpi::check(MPI_Bcast(&answer, 1, MPI_INT, 0, comm), "MPI_Bcast(rank 0 decision)");
-  return answer != 0;
-}
-
 io::ResultShape result_shape(const RunConfig& config, const io::InputLayout& L, std::size_t n_lags) {
   io::ResultShape shape;
   shape.scan_y = L.scan_y;
@@ -87,11 +77,22 @@ std::string utc_now() {
 class TauHistogram {
  public:
   void add(const std::vector<float>& tau, const std::vector<std::uint8_t>& status) {
+    for (auto s : status) ++statuses_[s];
     for (std::size_t i = 0; i < tau.size(); ++i) {
       if (status[i] != 0 || !std::isfinite(tau[i]) || tau[i] <= 0) continue;
       const double u = (std::log(double(tau[i])) - kLnMin) / kStep;
       counts_[std::size_t(std::clamp(u, 0.0, double(kBins - 1)))] += 1;
     }
+  }
+  // Fit statuses over all ranks: name and count of each that occurred, in status order.
+  std::vector<std::pair<std::string, std::size_t>> reduce_statuses(MPI_Comm comm) {
+    mpi::check(MPI_Allreduce(MPI_IN_PLACE, statuses_.data(), int(statuses_.size()), MPI_UNSIGNED_LONG_LONG, MPI_SUM,
+                             comm),
+               "MPI_Allreduce(fit statuses)");
+    std::vector<std::pair<std::string, std::size_t>> out;
+    for (std::size_t s = 0; s < statuses_.size(); ++s)
+      if (statuses_[s]) out.emplace_back(fit::status_name(fit::Status(s)), std::size_t(statuses_[s]));
+    return out;
   }
   std::pair<std::size_t, double> reduce_median(MPI_Comm comm) {
     mpi::check(MPI_Allreduce(MPI_IN_PLACE, counts_.data(), kBins, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm),
@@ -111,6 +112,7 @@ class TauHistogram {
   static constexpr int kBins = 40000;
   static constexpr double kLnMin = -20.0, kStep = 1e-3;
   std::vector<unsigned long long> counts_ = std::vector<unsigned long long>(kBins, 0);
+  std::vector<unsigned long long> statuses_ = std::vector<unsigned long long>(256, 0);
 };
 
 }  // namespace
@@ -148,12 +150,13 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
     io::require_free_space(config.output_path + ".partial",
                            io::expected_result_bytes(result_shape(config, input.layout(), lags)), comm);
   }
-  // --resume of a run that already finished: nothing to do (a requeued job may ask twice).
+  // The output's lock, then what the input is and what an earlier run left: a second run
+  // with this -o stops here, having changed nothing.
+  RunCheckpoint checkpoint(config, input, comm);
   const std::string ledger_path = config.output_path + ".partial.tiles";
-  const std::string fingerprint = io::fingerprint_of(config.identity());
-  if (config.resume && rank0_says(comm, [&] {
-        return std::filesystem::exists(config.output_path) && !std::filesystem::exists(ledger_path);
-      })) {
+  // --resume of a run that already finished, from these files with these options: nothing
+  // to do (a requeued job may ask twice).
+  if (checkpoint.complete_already()) {
     RunSummary done;
     done.already_complete = true;
     done.output_path = config.output_path;
@@ -173,7 +176,6 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   const Prepared& prep = analysis.prep;
   const AnalysisSetup& setup = prep.setup;
   const MemoryPlan& plan = analysis.plan;
-  auto tiles = analysis.tiles;
   const Registration& reg = analysis.reg;
   const double bytes_read_registering = analysis.bytes_read_registering;
   const auto& segments = analysis.segments;
@@ -181,20 +183,16 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
 
   // Checkpointing: a resumed run takes the plan of the run it continues (whatever the
   // number of ranks now) and computes only the tiles its ledger does not list as done.
-  std::optional<io::TileLedger> ledger;
-  if (config.resume) ledger = io::TileLedger::load(ledger_path, comm);
-  const bool resuming = ledger.has_value();
-  if (resuming) {
-    if (ledger->fingerprint() != fingerprint)
-      throw InputError("cannot resume: " + ledger_path + " belongs to a run with another input or other options; "
-                       "run with those, or delete " + config.output_path + ".partial and its .tiles file");
-    if (!rank0_says(comm, [&] { return std::filesystem::exists(config.output_path + ".partial"); }))
-      throw InputError("cannot resume: " + ledger_path + " exists but " + config.output_path + ".partial does not");
-    tiles = ledger->tiles();
-  }
+  const std::vector<ScanTile> tiles = checkpoint.plan(analysis.tiles);
+  const bool resuming = checkpoint.resuming();
 
   io::ResultFile out(config.output_path, result_shape(config, L, setup.lag_s.size()), comm, resuming);
-  if (!resuming) {
+  TauHistogram histogram;
+  std::vector<std::size_t> pending;  // tile indices still to compute, in plan order
+  if (resuming) {
+    // Tiles of earlier runs count in the summary too: each is read back to be checked.
+    pending = checkpoint.pending(out, [&](const io::TileResults& r) { histogram.add(r.tau, r.fit_status); });
+  } else {
     std::vector<double> k_r, k_phi;
     for (int i = 0; i < config.grid.n_kr; ++i) k_r.push_back(config.grid.kr_center(i));
     for (int j = 0; j < config.grid.n_kphi; ++j) k_phi.push_back(config.grid.kphi_center(j));
@@ -203,18 +201,13 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
     // Every dataset exists and is allocated before the first tile: from here on tiles only
     // write raw data, so a kill never leaves the file's structure half-written.
     out.flush();
-    // Registered first: a ledger that cannot be written (a full disk) is removed too.
-    partial_outputs::add(ledger_path);
-    ledger.emplace(ledger_path, fingerprint, tiles, comm);
+    checkpoint.start();
+    for (std::size_t i = 0; i < tiles.size(); ++i) pending.push_back(i);
   }
-  std::vector<std::size_t> pending;  // tile indices still to compute, in plan order
-  for (std::size_t i = 0; i < tiles.size(); ++i)
-    if (!ledger->done(i)) pending.push_back(i);
   const std::size_t resumed_tiles = tiles.size() - pending.size();
   timer.mark("setup");
 
   TileProcessor processor(config, setup, maps, segments, reg, prep.corrections, plan, std::move(g2_engine));
-  TauHistogram histogram;
   // Rounds: the scheduler hands out tiles (dynamic: in proportion to each rank's speed),
   // each rank computes its tiles, all write collectively, the data is flushed and only
   // then the round's tiles are recorded in the ledger.
@@ -233,25 +226,40 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
                     tiles.size(), resumed_tiles, double(setup.n_t_used) * L.det_pixels() * L.element_bytes());
   std::size_t positions_this_run = 0;
   const double requested_before = double(input.bytes_read()), fetched_before = bytes_through_read_calls();
+  double fetched_by_probes = 0;  // the tiles' input probes: not part of the analysis' reads
   timer.restart();
   while (!interrupted && scheduler.next_round(seconds_per_tile, mine)) {
     timer.mark("wait");
     std::vector<io::TileResults> results(mine.size());
+    std::vector<io::TileRecord> records;  // what the ledger keeps of each
     std::size_t finished_here = 0;  // fewer than mine.size() only when asked to stop
-    mpi::run_then_agree(comm, [&] {
+    const auto compute_my_tiles = [&] {
       for (; finished_here < mine.size(); ++finished_here) {
         // Asked to stop (SIGTERM/SIGUSR1): drop the tiles not begun, so that the stop takes
         // at most one tile; they are not recorded and --resume computes them.
         if (interrupt::requested_locally()) break;
         const std::size_t k = finished_here;
         const auto t0 = std::chrono::steady_clock::now();
+        // Two of the tile's frames as they are now, just before the tile reads them all.
+        const double fetched = bytes_through_read_calls();
+        const std::uint64_t probe = probe_tile(input, tiles[mine[k]]);
+        fetched_by_probes += bytes_through_read_calls() - fetched;
         results[k] = processor.process(input, tiles[mine[k]], timer);
+        records.push_back(RunCheckpoint::record_of(probe, results[k]));
         if (config.throttle_s > 0 && (config.throttle_rank < 0 || config.throttle_rank == me)) {
           std::this_thread::sleep_for(std::chrono::duration<double>(config.throttle_s));
           timer.mark("throttle");
         }
         my_tile_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         seconds_per_tile = my_tile_seconds / double(++my_tiles);
+      }
+    };
+    mpi::run_then_agree(comm, [&] {
+      try {
+        compute_my_tiles();
+      } catch (...) {
+        checkpoint.throw_if_input_changed();  // a file cut short or overwritten: say that
+        throw;
       }
     });
     timer.mark("wait");  // for the slowest rank of the round
@@ -261,37 +269,31 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
       out.write_tile(slot < finished_here ? tiles[mine[slot]] : ScanTile{},
                      slot < finished_here ? results[slot] : io::TileResults{});
     out.flush();
-    ledger->record(finished);
+    checkpoint.record(finished, records);
     // Recorded work is a checkpoint now, no longer a partial file to clean up on failure.
     partial_outputs::forget(out.partial_path());
     partial_outputs::forget(ledger_path);
     timer.mark("write");
     for (const auto& r : results) histogram.add(r.tau, r.fit_status);
     for (std::size_t i : finished) positions_this_run += tiles[i].positions();
-    progress.update(ledger->n_done(), positions_this_run);
-    interrupted = interrupt::requested(comm) && ledger->n_done() < tiles.size();  // done anyway: finish
+    progress.update(checkpoint.n_done(), positions_this_run);
+    interrupted = interrupt::requested(comm) && checkpoint.n_done() < tiles.size();  // done anyway: finish
   }
   progress.finish();
   // Of the frames this run's analysis asked for, how many bytes the libraries fetched.
-  double io_bytes[2] = {double(input.bytes_read()) - requested_before, bytes_through_read_calls() - fetched_before};
+  double io_bytes[2] = {double(input.bytes_read()) - requested_before,
+                        bytes_through_read_calls() - fetched_before - fetched_by_probes};
   mpi::check(MPI_Allreduce(MPI_IN_PLACE, io_bytes, 2, MPI_DOUBLE, MPI_SUM, comm), "MPI_Allreduce(bytes fetched)");
   if (interrupted) {
     std::ostringstream msg;
-    msg << "stopped by a signal with " << ledger->n_done() << " of " << tiles.size() << " tiles done and saved in "
+    msg << "stopped by a signal with " << checkpoint.n_done() << " of " << tiles.size() << " tiles done and saved in "
         << out.partial_path() << "; run again with --resume to finish";
     throw interrupt::Interrupted(msg.str());
   }
-  // Tiles of earlier runs count in the summary too: read back round-robin.
-  for (std::size_t i = std::size_t(me); i < tiles.size(); i += std::size_t(n_ranks))
-    if (std::find(pending.begin(), pending.end(), i) == pending.end()) {
-      std::vector<float> tau;
-      std::vector<std::uint8_t> status;
-      out.read_tile(tiles[i], tau, status);
-      histogram.add(tau, status);
-    }
-
   RunSummary summary;
   std::tie(summary.n_converged, summary.median_tau_s) = histogram.reduce_median(comm);
+  summary.status_counts = histogram.reduce_statuses(comm);
+  processor.nonfinite().reduce(comm);
   summary.n_pixels = L.positions() * std::size_t(config.grid.n_bins());
   summary.n_ranks = n_ranks;
   summary.n_tiles = tiles.size();
@@ -308,7 +310,11 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   summary.input_line = input.source().description();
   summary.input_notes = input.notes();
   for (const auto& r : setup.references) summary.input_notes.push_back(r);
+  for (const auto& n : setup.calibration.notes) summary.input_notes.push_back(n);
   for (const auto& n : setup.notes) summary.input_notes.push_back(n);
+  summary.nonfinite_note = processor.nonfinite().note();
+  if (!summary.nonfinite_note.empty())
+    summary.input_notes.push_back(summary.nonfinite_note + (resumed_tiles ? " (in the tiles this run computed)" : ""));
   if (setup.calibration.time_step_source == "timestamps") {
     std::ostringstream line;
     line << "cycle time " << setup.calibration.time_step_s << " s, from the timestamps of each cycle's first frame";
@@ -346,7 +352,10 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
       summary.stage_seconds_max[stages[j]] =
           std::max(summary.stage_seconds_max[stages[j]], summary.stage_seconds[std::size_t(r) * stages.size() + j]);
 
-  write_provenance(out, config, setup, input, n_ranks, start_time);
+  // The input, as it was when the run began, is still what the results were made from.
+  checkpoint.check_input_before_commit(input);
+  write_provenance(out, config, setup, input, n_ranks, start_time, checkpoint.identity().input_size_bytes());
+  checkpoint.write_identity(out);
   out.write_attribute("end_time", utc_now());
   out.write_attribute("memory_budget_bytes", config.memory_budget_bytes);
   out.write_attribute("planned_peak_bytes", plan.planned_peak_bytes());
@@ -369,7 +378,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   }
   out.write_attribute("schedule", std::string(config.dynamic_schedule ? "dynamic" : "static"));
   out.commit();
-  ledger->remove();
+  checkpoint.finish();
   summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   return summary;
 }

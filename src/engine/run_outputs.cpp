@@ -9,7 +9,8 @@
 namespace ecm::engine {
 
 void write_provenance(io::ResultFile& out, const RunConfig& config, const AnalysisSetup& setup,
-                      const io::InputDataset& input, int n_ranks, const std::string& start_time) {
+                      const io::InputDataset& input, int n_ranks, const std::string& start_time,
+                      std::uint64_t input_file_size_bytes) {
   out.write_attribute("program", std::string("ecm"));
   out.write_attribute("program_version", std::string(kVersion));
   out.write_attribute("git_revision", std::string(kGitRevision));
@@ -19,7 +20,7 @@ void write_provenance(io::ResultFile& out, const RunConfig& config, const Analys
   out.write_attribute("input_dataset", input.dataset_path());
   out.write_attribute("input_format", input.source().format());
   out.write_attribute("input_description", input.source().description());
-  out.write_attribute("input_file_size_bytes", double(std::filesystem::file_size(config.input_path)));
+  out.write_attribute("input_file_size_bytes", double(input_file_size_bytes));
   out.write_attribute("input_raw_bytes", input.layout().raw_bytes());
   out.write_attribute("mpi_ranks", double(n_ranks));
   out.write_attribute("kokkos_backend", kokkos_backend_name());

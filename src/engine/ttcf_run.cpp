@@ -169,6 +169,12 @@ TtcfSummary run_ttcf(const TtcfConfig& config, MPI_Comm comm) {
 
   mpi::check(MPI_Allreduce(MPI_IN_PLACE, counts, 3, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm),
              "MPI_Allreduce(position counts)");
+  processor.nonfinite().reduce(comm);
+  sum.input_notes = input.notes();
+  for (const auto& r : setup.references) sum.input_notes.push_back(r);
+  for (const auto& n : setup.calibration.notes) sum.input_notes.push_back(n);
+  for (const auto& n : setup.notes) sum.input_notes.push_back(n);
+  if (const auto n = processor.nonfinite().note(); !n.empty()) sum.input_notes.push_back(n);
   if (n_sel > 0)
     mpi::check(MPI_Allreduce(MPI_IN_PLACE, sel_status.data(), int(n_sel), MPI_UNSIGNED_CHAR, MPI_MIN, comm),
                "MPI_Allreduce(selected positions)");
@@ -179,7 +185,8 @@ TtcfSummary run_ttcf(const TtcfConfig& config, MPI_Comm comm) {
   if (sum.positions_averaged == 0)
     throw InputError("no scan position can be used for the two-time correlation: " +
                      std::to_string(counts[1]) + " have a ring mean of 0 at some cycle, " + std::to_string(counts[2]) +
-                     " are taken off the scan by the drift (check --kr-range, --threshold, --bin-t)");
+                     " are taken off the scan by the drift (check --kr-range, --threshold, --bin-t)" +
+                     (processor.nonfinite().values() ? "; " + processor.nonfinite().note() : std::string()));
 
   // One reduction to rank 0, which averages and mirrors; the mean goes back to every rank
   // so that all derive the same band widths and write the same attributes.

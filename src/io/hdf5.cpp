@@ -297,19 +297,39 @@ void ensure_group(hid_t file, const std::string& path) {
   }
 }
 
-Handle create_dataset(hid_t file, const std::string& path, hid_t type, const std::vector<hsize_t>& shape,
-                      const std::vector<hsize_t>& chunk) {
+namespace {
+Handle create_dataset_with(hid_t file, const std::string& path, hid_t type, const std::vector<hsize_t>& shape,
+                           const std::vector<hsize_t>& chunk, hid_t fill_type, const void* fill) {
   auto slash = path.rfind('/');
   if (slash != std::string::npos && slash > 0) ensure_group(file, path.substr(0, slash));
   Handle space(check(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "H5Screate_simple",
                      path));
   Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset create)"));
   if (!chunk.empty()) check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), "H5Pset_chunk", path);
-  // Parallel HDF5 needs the whole dataset allocated at creation; fill with zeros is
-  // not needed because every element is written.
-  check(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "H5Pset_fill_time", path);
+  if (fill) {
+    // Written over the whole dataset when it is allocated (at creation: parallel HDF5
+    // allocates early), so that an element never written reads as `fill`.
+    check(H5Pset_fill_value(dcpl, fill_type, fill), "H5Pset_fill_value", path);
+    check(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time", path);
+    check(H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC), "H5Pset_fill_time", path);
+  } else {
+    // Parallel HDF5 needs the whole dataset allocated at creation; fill with zeros is
+    // not needed because every element is written.
+    check(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "H5Pset_fill_time", path);
+  }
   return Handle(check(H5Dcreate2(file, path.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "creating dataset",
                       path));
+}
+}  // namespace
+
+Handle create_dataset(hid_t file, const std::string& path, hid_t type, const std::vector<hsize_t>& shape,
+                      const std::vector<hsize_t>& chunk) {
+  return create_dataset_with(file, path, type, shape, chunk, H5I_INVALID_HID, nullptr);
+}
+
+Handle create_filled_dataset(hid_t file, const std::string& path, hid_t type, const std::vector<hsize_t>& shape,
+                             hid_t fill_type, const void* fill) {
+  return create_dataset_with(file, path, type, shape, {}, fill_type, fill);
 }
 
 namespace {

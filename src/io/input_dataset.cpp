@@ -1,6 +1,7 @@
 #include "ecm/io/input_dataset.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 namespace ecm::io {
@@ -51,6 +52,7 @@ InputDataset::InputDataset(const std::string& file_path, const InputOptions& opt
   so.dataset = options.dataset;
   so.frame_count = options.frame_count;
   so.direct_reads = options.direct_reads;
+  so.allow_external = options.allow_external;
   source_ = open_frame_source(file_path, so, comm);
   const FrameShape& shape = source_->shape();
   const SourceMetadata& meta = source_->metadata();
@@ -117,35 +119,86 @@ std::optional<std::pair<double, std::string>> InputDataset::file_time_step() con
   return std::make_pair(steps[steps.size() / 2], std::string("timestamps"));
 }
 
+namespace {
+std::string number(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+void check_range(double v, double lo, double hi, const std::string& what, const std::string& unit,
+                 const std::string& meaning, const std::string& remedy) {
+  if (!(v >= lo && v <= hi))
+    throw InputError(what + " is " + number(v) + " " + unit + ": " + meaning + " must be a finite number in [" +
+                     number(lo) + ", " + number(hi) + "] " + unit + (remedy.empty() ? "" : "; " + remedy));
+}
+}  // namespace
+
+void check_time_step(double seconds, const std::string& what, const std::string& remedy) {
+  check_range(seconds, kMinTimeStep_s, kMaxTimeStep_s, what, "s", "the time between scan cycles", remedy);
+}
+void check_k_pixel_size(double inv_angstrom, const std::string& what, const std::string& remedy) {
+  check_range(inv_angstrom, kMinKPixel, kMaxKPixel, what, "1/A", "the detector pixel size in k", remedy);
+}
+void check_convergence(double inv_angstrom, const std::string& what, const std::string& remedy) {
+  check_range(inv_angstrom, 0.0, kMaxConvergence, what, "1/A", "the probe convergence k_c (0 = unknown)", remedy);
+}
+
 Calibration InputDataset::calibration(const CalibrationOverrides& o) const {
   const SourceMetadata& meta = source_->metadata();
   const std::string where = "'" + dataset_path() + "'";
+  // Where a value of the file comes from, for messages: "attribute 'time_step_s' of '/frames' in d.h5".
+  const auto from_file = [&](const std::string& name) { return "attribute '" + name + "' of " + where + " in " + file_path_; };
   Calibration c;
   if (o.time_step_s) {
     c.time_step_s = *o.time_step_s;
     c.time_step_source = "option";
+    check_time_step(c.time_step_s, "--time-step");
   } else if (const auto found = file_time_step()) {
     c.time_step_s = found->first;
     c.time_step_source = found->second;
+    check_time_step(c.time_step_s,
+                    found->second == "attribute" ? from_file("time_step_s")
+                                                 : "the cycle time from the frame timestamps of " + file_path_,
+                    "give --time-step");
   } else {
     throw InputError("calibration 'time_step_s' is missing on " + where +
                      " (no attribute, no per-frame timestamps): give it with --time-step");
   }
   c.k_pixel_size = required(o.k_pixel_size, meta.k_pixel_size, "k_pixel_size_inv_angstrom", "--k-pixel-size", where);
+  if (o.k_pixel_size) check_k_pixel_size(c.k_pixel_size, "--k-pixel-size");
+  else check_k_pixel_size(c.k_pixel_size, from_file("k_pixel_size_inv_angstrom"), "give --k-pixel-size");
+  // Optional values: NaN or Inf in the file counts as missing (writers use NaN for "unknown"),
+  // and the summary says so. A beam centre is then found from the frames, as without one.
+  const auto ignored = [&](const std::string& name, const std::string& value, const std::string& instead) {
+    c.notes.push_back(from_file(name) + " is " + value + ": ignored, " + instead);
+  };
   if (o.beam_center_yx) {
     c.beam_center_yx = *o.beam_center_yx;
     c.beam_center_source = "option";
   } else if (meta.beam_center_yx) {
-    c.beam_center_yx = *meta.beam_center_yx;
-    c.beam_center_source = "attribute";
+    const auto [y, x] = *meta.beam_center_yx;
+    if (std::isfinite(y) && std::isfinite(x)) {
+      c.beam_center_yx = *meta.beam_center_yx;
+      c.beam_center_source = "attribute";
+    } else {
+      ignored("beam_center_yx", number(y) + "," + number(x), "the centre is found from the frames (or give --beam-center)");
+    }
   }
-  c.convergence = o.convergence.value_or(meta.convergence.value_or(0.0));
+  if (o.convergence) {
+    c.convergence = *o.convergence;
+    check_convergence(c.convergence, "--convergence");
+  } else if (meta.convergence && !std::isfinite(*meta.convergence)) {
+    ignored("convergence_inv_angstrom", number(*meta.convergence), "k_c is unknown (or give --convergence)");
+  } else {
+    c.convergence = meta.convergence.value_or(0.0);
+    check_convergence(c.convergence, from_file("convergence_inv_angstrom"), "give --convergence");
+  }
   // Optional: only the science products use it (domain sizes in nm).
-  c.scan_step_nm = meta.scan_step_nm.value_or(0.0);
-  require(c.scan_step_nm >= 0, "attribute 'scan_step_nm' must be >= 0");
-  require(c.time_step_s > 0, "time step must be > 0 s (got " + std::to_string(c.time_step_s) + ")");
-  require(c.k_pixel_size > 0, "k pixel size must be > 0 1/A (got " + std::to_string(c.k_pixel_size) + ")");
-  require(c.convergence >= 0, "convergence (k_c) must be >= 0");
+  if (meta.scan_step_nm && !std::isfinite(*meta.scan_step_nm))
+    ignored("scan_step_nm", number(*meta.scan_step_nm), "the scan step is unknown");
+  else
+    c.scan_step_nm = meta.scan_step_nm.value_or(0.0);
+  require(c.scan_step_nm >= 0, from_file("scan_step_nm") + " must be >= 0");
   return c;
 }
 
@@ -195,9 +248,11 @@ void InputDataset::read_boxes(std::size_t t0, std::size_t nt, const long* origin
 
 std::vector<float> read_detector_reference(const std::string& spec, const std::string& input_file, std::size_t det_y,
                                            std::size_t det_x, const std::string& what) {
+  // FILE:/dataset splits at the last ":/", so that FILE may be absolute (/data/refs.h5:/gain;
+  // issue 14 class 8 read that as a dataset path in the input); a bare /dataset is in the input.
   std::string file = input_file, path = spec;
-  const auto colon = spec.rfind(':');
-  if (!spec.empty() && spec[0] != '/' && colon != std::string::npos) {
+  const auto colon = spec.rfind(":/");
+  if (colon != std::string::npos && colon > 0) {
     file = spec.substr(0, colon);
     path = spec.substr(colon + 1);
   }

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iterator>
 
+#include "ecm/core/checksum.hpp"
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/core/partial_outputs.hpp"
 #include "ecm/io/space_reservation.hpp"
@@ -70,25 +71,50 @@ ResultFile::ResultFile(const std::string& final_path, const ResultShape& shape, 
       h5::write_attribute(ds, "units", std::string(out.units));
       datasets_.emplace_back(out.name, std::move(ds));
     }
-    status_ = h5::create_dataset(file_, "/fit_status", H5T_STD_U8LE, dims);
+    // Filled with not_computed: a position whose tile was never written (a partial output, a
+    // lost write) reads as such, never as a converged fit of tau = 0.
+    status_ = h5::create_filled_dataset(file_, "/fit_status", H5T_STD_U8LE, dims, H5T_NATIVE_UINT8, &kNotComputed);
     h5::write_attribute(status_, "meaning",
                         std::string("0 converged, 1 max_iterations, 2 no_decay, 3 masked, 4 too_few_counts, "
-                                    "5 invalid_input, 6 at_bound, 7 out_of_field; only 0 has finite fit values"));
+                                    "5 invalid_input, 6 at_bound, 7 out_of_field, 8 not_computed (a partial "
+                                    "output's positions not yet written); only 0 has finite fit values"));
     if (shape.save_g2) g2_ = h5::create_dataset(file_, "/g2", H5T_IEEE_F32LE, g2_dims);
   });
 }
 
-void ResultFile::read_tile(const ScanTile& tile, std::vector<float>& tau, std::vector<std::uint8_t>& status) const {
+TileResults ResultFile::read_tile(const ScanTile& tile) const {
   const std::vector<hsize_t> start{tile.y0, tile.x0, 0, 0};
   const std::vector<hsize_t> count{tile.ny, tile.nx, hsize_t(shape_.n_kr), hsize_t(shape_.n_kphi)};
   const std::size_t n = tile.positions() * std::size_t(shape_.n_kr) * std::size_t(shape_.n_kphi);
-  tau.resize(n);
-  status.resize(n);
-  h5::read_hyperslab(datasets_.at(0).second, H5T_NATIVE_FLOAT, start, count, tau.data(), false);
-  h5::read_hyperslab(status_, H5T_NATIVE_UINT8, start, count, status.data(), false);
+  TileResults r;
+  for (std::size_t i = 0; i < datasets_.size(); ++i) {
+    auto& values = r.*kFloatOutputs[i].member;
+    values.resize(n);
+    h5::read_hyperslab(datasets_[i].second, H5T_NATIVE_FLOAT, start, count, values.data(), false);
+  }
+  r.fit_status.resize(n);
+  h5::read_hyperslab(status_, H5T_NATIVE_UINT8, start, count, r.fit_status.data(), false);
+  if (shape_.save_g2) {
+    auto s = start, c = count;
+    s.push_back(0);
+    c.push_back(shape_.n_lags);
+    r.g2.resize(n * shape_.n_lags);
+    h5::read_hyperslab(g2_, H5T_NATIVE_FLOAT, s, c, r.g2.data(), false);
+  }
+  return r;
+}
+
+std::uint64_t results_checksum(const TileResults& r) {
+  Checksum sum;
+  for (const auto& out : kFloatOutputs) sum.add_vector(r.*out.member);
+  sum.add_vector(r.fit_status);
+  sum.add_vector(r.g2);
+  return sum.value();
 }
 
 void ResultFile::flush() {
+  // Every rank's part is on disk (H5Fflush ends in MPI_File_sync) before any rank goes on
+  // to record the tiles as done: a failure on one rank stops them all here.
   collective([&] { h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flushing", partial_path_); });
 }
 

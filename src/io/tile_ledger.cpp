@@ -1,36 +1,17 @@
 #include "ecm/io/tile_ledger.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
+#include "ecm/core/checksum.hpp"
 #include "ecm/core/mpi_check.hpp"
+#include "ecm/core/partial_outputs.hpp"
 
 namespace ecm::io {
 
 namespace {
 
-// Appends `text` to `path` and makes it durable (fsync), or throws.
-void append_durably(const std::string& path, const std::string& text, bool truncate) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | (truncate ? O_TRUNC : O_APPEND), 0644);
-  if (fd < 0) throw Error("cannot write the tile ledger '" + path + "'");
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n <= 0) {
-      ::close(fd);
-      throw Error("cannot write the tile ledger '" + path + "' (disk full?)");
-    }
-    written += std::size_t(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) throw Error("cannot flush the tile ledger '" + path + "' to disk");
-}
+constexpr const char* kHeader = "ecm tile ledger 2";
 
 // Broadcasts a string from rank 0.
 std::string broadcast(std::string text, MPI_Comm comm) {
@@ -41,6 +22,31 @@ std::string broadcast(std::string text, MPI_Comm comm) {
   return text;
 }
 
+// The text up to its last newline: an append cut short by a kill leaves no newline.
+std::string whole_lines(const std::string& text) {
+  const auto last = text.find_last_of('\n');
+  return last == std::string::npos ? std::string() : text.substr(0, last + 1);
+}
+
+bool parse_hex(const std::string& word, std::uint64_t& value) {
+  if (word.size() != 16) return false;
+  value = 0;
+  for (char c : word) {
+    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (digit < 0) return false;
+    value = value << 4 | std::uint64_t(digit);
+  }
+  return true;
+}
+
+// Reads exactly the whitespace-separated fields a line must have, nothing more.
+template <class... T>
+bool read_fields(const std::string& line, T&... fields) {
+  std::istringstream in(line);
+  std::string rest;
+  return bool((in >> ... >> fields)) && !(in >> rest);
+}
+
 }  // namespace
 
 std::string fingerprint_of(const std::string& text) {
@@ -49,85 +55,113 @@ std::string fingerprint_of(const std::string& text) {
     h ^= c;
     h *= 1099511628211ull;
   }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return Checksum::to_hex(h);
 }
 
-TileLedger::TileLedger(std::string path, std::string fingerprint, std::vector<ScanTile> tiles, MPI_Comm comm)
-    : path_(std::move(path)), fingerprint_(std::move(fingerprint)), tiles_(std::move(tiles)), done_(tiles_.size(), 0),
-      comm_(comm) {
-  std::exception_ptr err;
-  if (mpi::rank(comm) == 0) try {
-      std::ostringstream out;
-      out << "ecm tile ledger 1\nfingerprint " << fingerprint_ << "\ntiles " << tiles_.size() << "\n";
-      for (const auto& t : tiles_) out << t.y0 << " " << t.x0 << " " << t.ny << " " << t.nx << "\n";
-      append_durably(path_, out.str(), true);
-    } catch (...) {
-      err = std::current_exception();
-    }
-  mpi::agree_or_throw(comm, err);
-}
-
-std::optional<TileLedger> TileLedger::load(const std::string& path, MPI_Comm comm) {
-  std::string text;
-  int exists = 0;
-  if (mpi::rank(comm) == 0 && std::filesystem::exists(path)) {
-    exists = 1;
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream all;
-    all << in.rdbuf();
-    text = all.str();
-  }
-  mpi::check(MPI_Bcast(&exists, 1, MPI_INT, 0, comm), "MPI_Bcast(ledger exists)");
-  if (!exists) return std::nullopt;
-  text = broadcast(std::move(text), comm);
-  // Only whole lines count: an append cut short by a kill leaves no newline.
-  text.erase(text.find_last_of('\n') == std::string::npos ? 0 : text.find_last_of('\n') + 1);
-  TileLedger ledger(path, comm);
-  std::istringstream in(text);
-  std::string line, word;
+std::size_t LedgerContent::n_done() const {
   std::size_t n = 0;
-  const auto bad = [&] { return InputError("'" + path + "' is not a tile ledger of ecm run (delete it to start over)"); };
-  if (!std::getline(in, line) || line != "ecm tile ledger 1") throw bad();
-  if (!(in >> word >> ledger.fingerprint_) || word != "fingerprint") throw bad();
-  if (!(in >> word >> n) || word != "tiles") throw bad();
+  for (const auto& d : done) n += d.has_value();
+  return n;
+}
+
+TileLedger::TileLedger(std::string path, const std::string& output_path, MPI_Comm comm)
+    : path_(std::move(path)), comm_(comm) {
+  mpi::run_then_agree(comm, [&] {
+    if (mpi::rank(comm) != 0) return;
+    lock_.emplace(path_, "another ecm run is writing '" + output_path + "' (it holds the lock on '" + path_ +
+                             "'); wait for it to finish, or choose another -o");
+    earlier_ = lock_->read_all();
+  });
+  earlier_ = broadcast(std::move(earlier_), comm);
+  // Nothing of an earlier run: the file is this run's to clean up if it fails early.
+  if (earlier_.empty()) partial_outputs::add(path_);
+}
+
+LedgerContent TileLedger::checkpoint() const {
+  const std::string text = whole_lines(earlier_);
+  std::istringstream in(text);
+  std::string line;
+  LedgerContent c;
+  std::size_t line_number = 0;
+  const auto damaged = [&](const std::string& what) {
+    return InputError("cannot resume: the tile ledger '" + path_ + "' is damaged (line " +
+                      std::to_string(line_number) + ": " + what + "); run without --resume to start over");
+  };
+  const auto next = [&] {
+    ++line_number;
+    return bool(std::getline(in, line));
+  };
+  if (!next()) throw damaged("empty");
+  if (line == "ecm tile ledger 1")
+    throw InputError("cannot resume: the tile ledger '" + path_ + "' was written by an earlier version of ecm, "
+                     "which did not record what it read; run without --resume to start over");
+  if (line != kHeader) throw damaged("not an ecm tile ledger");
+  std::string word;
+  if (!next() || !read_fields(line, word, c.fingerprint) || word != "fingerprint" || c.fingerprint.size() != 16)
+    throw damaged("no fingerprint");
+  std::size_t n = 0;
+  for (;;) {
+    if (!next()) throw damaged("no tile plan");
+    if (line.rfind("file ", 0) == 0 || line.rfind("sample ", 0) == 0) {
+      c.input_identity += line + "\n";
+      continue;
+    }
+    if (!read_fields(line, word, n) || word != "tiles") throw damaged("'" + line + "' where the tile plan begins");
+    break;
+  }
+  if (c.input_identity.empty()) throw damaged("no record of the input");
   for (std::size_t i = 0; i < n; ++i) {
     ScanTile t;
-    if (!(in >> t.y0 >> t.x0 >> t.ny >> t.nx)) throw bad();
-    ledger.tiles_.push_back(t);
+    if (!next() || !read_fields(line, t.y0, t.x0, t.ny, t.nx)) throw damaged("tile " + std::to_string(i) + " of the plan");
+    c.tiles.push_back(t);
   }
-  ledger.done_.assign(n, 0);
-  std::size_t index = 0;
-  while (in >> word >> index) {
-    if (word != "done" || index >= n) throw bad();
-    ledger.done_[index] = 1;
+  c.done.assign(n, std::nullopt);
+  while (next()) {
+    std::size_t index = 0;
+    std::string input, results;
+    TileRecord r;
+    if (!read_fields(line, word, index, input, results) || word != "done" || index >= n ||
+        !parse_hex(input, r.input_probe) || !parse_hex(results, r.results))
+      throw damaged("'" + line + "'");
+    c.done[index] = r;
   }
-  return ledger;
+  return c;
 }
 
-void TileLedger::record(const std::vector<std::size_t>& tile_indices) {
-  for (std::size_t i : tile_indices) done_.at(i) = 1;
-  std::exception_ptr err;
-  if (mpi::rank(comm_) == 0 && !tile_indices.empty()) try {
-      std::ostringstream out;
-      for (std::size_t i : tile_indices) out << "done " << i << "\n";
-      append_durably(path_, out.str(), false);
-    } catch (...) {
-      err = std::current_exception();
-    }
-  mpi::agree_or_throw(comm_, err);
+void TileLedger::start(const std::string& fingerprint, const std::string& input_identity,
+                       const std::vector<ScanTile>& tiles) {
+  partial_outputs::add(path_);  // an earlier run's record is gone: this file is this run's now
+  mpi::run_then_agree(comm_, [&] {
+    if (mpi::rank(comm_) != 0) return;
+    std::ostringstream out;
+    out << kHeader << "\nfingerprint " << fingerprint << "\n" << input_identity << "tiles " << tiles.size() << "\n";
+    for (const auto& t : tiles) out << t.y0 << " " << t.x0 << " " << t.ny << " " << t.nx << "\n";
+    lock_->replace(out.str());
+  });
+}
+
+void TileLedger::resume() {
+  mpi::run_then_agree(comm_, [&] {
+    if (mpi::rank(comm_) == 0 && whole_lines(earlier_).size() != earlier_.size()) lock_->replace(whole_lines(earlier_));
+  });
+}
+
+void TileLedger::record(const std::vector<std::size_t>& tile_indices, const std::vector<TileRecord>& records) {
+  mpi::run_then_agree(comm_, [&] {
+    if (mpi::rank(comm_) != 0 || tile_indices.empty()) return;
+    if (records.size() != tile_indices.size()) throw Error("internal: ledger records do not match the finished tiles");
+    std::ostringstream out;
+    for (std::size_t k = 0; k < tile_indices.size(); ++k)
+      out << "done " << tile_indices[k] << " " << Checksum::to_hex(records[k].input_probe) << " "
+          << Checksum::to_hex(records[k].results) << "\n";
+    lock_->append(out.str());
+  });
 }
 
 void TileLedger::remove() {
-  if (mpi::rank(comm_) == 0) std::remove(path_.c_str());
+  if (mpi::rank(comm_) == 0 && lock_) lock_->remove();
+  partial_outputs::forget(path_);
   mpi::check(MPI_Barrier(comm_), "MPI_Barrier(ledger removed)");
-}
-
-std::size_t TileLedger::n_done() const {
-  std::size_t n = 0;
-  for (char d : done_) n += d != 0;
-  return n;
 }
 
 }  // namespace ecm::io

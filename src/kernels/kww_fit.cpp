@@ -17,6 +17,7 @@ const char* status_name(Status status) {
     case Status::invalid_input: return "invalid_input";
     case Status::at_bound: return "at_bound";
     case Status::out_of_field: return "out_of_field";
+    case Status::not_computed: return "not_computed";
   }
   return "unknown";
 }

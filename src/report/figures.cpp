@@ -55,9 +55,27 @@ std::vector<std::size_t> spread(std::size_t total, std::size_t n) {
   return idx;
 }
 
+// The k_r the map figures show: the I(k) peak, or where the peak has no valid fit (a partly
+// failed run) the k_r with the most, so that no figure is drawn from NaN alone.
+std::size_t shown_kr(const ReportInputs& in) {
+  const auto& c = *in.cube;
+  std::vector<std::size_t> valid(c.n_kr, 0);
+  for (std::size_t y = 0; y < c.scan_y; ++y)
+    for (std::size_t x = 0; x < c.scan_x; ++x)
+      for (std::size_t ir = 0; ir < c.n_kr; ++ir)
+        for (std::size_t ip = 0; ip < c.n_kphi; ++ip) valid[ir] += std::isfinite(c.tau[c.index(y, x, ir, ip)]);
+  const std::size_t peak = in.stats->peak_kr;
+  if (peak < c.n_kr && valid[peak] > 0) return peak;
+  return std::size_t(std::max_element(valid.begin(), valid.end()) - valid.begin());
+}
+
+std::string shown_kr_words(const ReportInputs& in, std::size_t ir) {
+  return ir == in.stats->peak_kr ? "the I(k) peak" : "the k_r with the most valid fits: the I(k) peak has none";
+}
+
 Figure tau_maps(const std::string& dir, const ReportInputs& in, const std::string& gnuplot) {
   const auto& c = *in.cube;
-  const std::size_t ir = in.stats->peak_kr;
+  const std::size_t ir = shown_kr(in);
   const auto phis = spread(c.n_kphi, 6);
   std::vector<double> all;
   std::ostringstream plots;
@@ -82,14 +100,14 @@ Figure tau_maps(const std::string& dir, const ReportInputs& in, const std::strin
     << plots.str() << "unset multiplot\n";
   draw(dir, "tau_maps", s.str(), gnuplot);
   return {"tau_maps", "Relaxation-time maps at several k_φ",
-          "τ(r) maps at k_r = " + fmt(c.k_r[ir], 3) + " Å⁻¹ (the I(k) peak) for " + std::to_string(phis.size()) +
+          "τ(r) maps at k_r = " + fmt(c.k_r[ir], 3) + " Å⁻¹ (" + shown_kr_words(in, ir) + ") for " + std::to_string(phis.size()) +
               " azimuthal angles; colour scale logarithmic over the 2–98 % range of these maps (" + fmt(lo) + "–" +
               fmt(hi) + " s). Like the paper's Fig. 3a: similar time and length scales, different domains."};
 }
 
 Figure tau_vs_kphi(const std::string& dir, const ReportInputs& in, const std::string& gnuplot) {
   const auto& c = *in.cube;
-  const std::size_t ir = in.stats->peak_kr, y = c.scan_y / 2, x = c.scan_x / 2;
+  const std::size_t ir = shown_kr(in), y = c.scan_y / 2, x = c.scan_x / 2;
   std::vector<double> phi, tau, err, med;
   for (std::size_t ip = 0; ip < c.n_kphi; ++ip) {
     const std::size_t i = c.index(y, x, ir, ip);
@@ -117,7 +135,7 @@ Figure tau_vs_kphi(const std::string& dir, const ReportInputs& in, const std::st
 Figure histograms(const std::string& dir, const ReportInputs& in, const std::string& gnuplot) {
   const auto& c = *in.cube;
   const auto& st = *in.stats;
-  const std::size_t ir = st.peak_kr, nb = st.histogram_edges.size() - 1;
+  const std::size_t ir = shown_kr(in), nb = st.histogram_edges.size() - 1;
   const auto phis = spread(c.n_kphi, 4);
   const double w = (st.histogram_edges.back() - st.histogram_edges.front()) / double(nb);
   std::vector<std::vector<double>> cols(1 + phis.size());
@@ -132,11 +150,15 @@ Figure histograms(const std::string& dir, const ReportInputs& in, const std::str
     // The fitted normal of ln tau, as counts per log10 bin: n w phi(x; mu/ln10, sigma/ln10).
     const double mu = m.log_tau.mean / std::log(10.0), sd = m.log_tau.sigma / std::log(10.0);
     const std::string colour = colours[i % 4];
+    const bool fitted = std::isfinite(mu) && std::isfinite(sd) && sd > 0 && m.log_tau.n > 0;
     plot << (i ? ", \\\n     " : "") << "'data/histograms.dat' using 1:" << i + 2 << " with steps lw 2 lc rgb '"
-         << colour << "' title " << quoted("k_{/Symbol f} = " + fmt(c.k_phi[phis[i]], 3) + ": median " +
-                                           fmt(std::exp(m.log_tau.mean)) + " s, {/Symbol s} = " + fmt(m.log_tau.sigma, 2))
-         << ", \\\n     " << double(m.log_tau.n) * w << "/(" << sd << "*sqrt(2*pi))*exp(-0.5*((x-" << mu << ")/" << sd
-         << ")**2) with lines dt 2 lw 1.5 lc rgb '" << colour << "' notitle";
+         << colour << "' title "
+         << quoted("k_{/Symbol f} = " + fmt(c.k_phi[phis[i]], 3) + ": " +
+                   (fitted ? "median " + fmt(std::exp(m.log_tau.mean)) + " s, {/Symbol s} = " + fmt(m.log_tau.sigma, 2)
+                           : std::string("no log-normal fit")));
+    if (fitted)
+      plot << ", \\\n     " << double(m.log_tau.n) * w << "/(" << sd << "*sqrt(2*pi))*exp(-0.5*((x-" << mu << ")/" << sd
+           << ")**2) with lines dt 2 lw 1.5 lc rgb '" << colour << "' notitle";
   }
   std::vector<std::string> names{"log10_tau"};
   for (std::size_t i = 0; i < phis.size(); ++i) names.push_back("counts_kphi_" + std::to_string(phis[i]));
@@ -174,13 +196,27 @@ Figure tau_vs_kr(const std::string& dir, const ReportInputs& in, const std::stri
     << "set y2label 'I(k) [counts / px / frame]'\nset ytics nomirror\nset y2tics\nset key top left\nset grid\n"
     << "set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\n"
     << "set title 'ensemble relaxation time and diffraction intensity vs k_r'\n"
-    << "plot 'data/tau_vs_kr.dat' using 1:2:3 with yerrorlines pt 7 lw 2 lc rgb '#1f77b4' title 'ensemble "
-       "{/Symbol t} (error: std over k_{/Symbol f})', \\\n"
-       "     '' using 1:4 axes x1y2 with linespoints pt 6 lw 1.5 dt 2 lc rgb '#7f7f7f' title 'I(k)'\n";
+    << "plot ";
+  // gnuplot stops on a curve with no defined point: the tau curve only where some k_r has an
+  // ensemble tau, and a missing spread (one valid map) drawn as none.
+  if (std::any_of(tau.begin(), tau.end(), [](double v) { return std::isfinite(v); }))
+    s << "'data/tau_vs_kr.dat' using 1:2:($3 == $3 ? $3 : 0) with yerrorlines pt 7 lw 2 lc rgb '#1f77b4' title "
+         "'ensemble {/Symbol t} (error: std over k_{/Symbol f})', \\\n     ";
+  s << "'data/tau_vs_kr.dat' using 1:4 axes x1y2 with linespoints pt 6 lw 1.5 dt 2 lc rgb '#7f7f7f' title 'I(k)'\n";
   draw(dir, "tau_vs_kr", s.str(), gnuplot);
   return {"tau_vs_kr", "Ensemble τ vs k_r over I(k)",
           "Median τ of each k_φ map averaged over k_φ (error bars: std over k_φ), beside the diffraction profile "
           "I(k) (paper Fig. 6a). I(k) peaks at k_r = " + fmt(st.kr[st.peak_kr].k_r, 3) + " Å⁻¹."};
+}
+
+// The k_r with both an ensemble tau and a domain size: the figure needs two (it fits power laws).
+std::size_t domain_points(const ReportInputs& in) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < in.stats->kr.size() && i < in.domain->xi_px.size(); ++i) {
+    const double tau = in.stats->kr[i].ensemble_tau_s, xi = in.domain->xi_px[i];
+    n += std::isfinite(tau) && tau > 0 && std::isfinite(xi) && xi > 0;
+  }
+  return n;
 }
 
 Figure xi_vs_tau(const std::string& dir, const ReportInputs& in, const std::string& gnuplot) {
@@ -200,9 +236,22 @@ Figure xi_vs_tau(const std::string& dir, const ReportInputs& in, const std::stri
   s << preamble("xi_vs_tau.png", 800, 500) << "set logscale xy\nset xlabel 'ensemble {/Symbol t} [s]'\n"
     << "set ylabel '{/Symbol x}_{/Symbol t} [scan px]'\nset key top left\nset grid\n"
     << "set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1\nset title 'domain size vs relaxation time'\n"
-    << "plot 'data/xi_vs_tau.dat' using ($5 > 0 ? $1 : NaN):3:2:4 with xyerrorbars pt 7 lc rgb '#1f77b4' title "
-       "'k_r at or below the I(k) peak', \\\n"
-       "     '' using ($5 > 0 ? NaN : $1):3:2:4 with xyerrorbars pt 5 lc rgb '#d62728' title 'k_r above the peak'";
+    << "plot ";
+  // A branch without a point would stop gnuplot: each is drawn only where it has one.
+  auto has_point = [&](bool below_peak) {
+    for (std::size_t i = 0; i < tau.size(); ++i)
+      if ((below[i] > 0) == below_peak && std::isfinite(tau[i]) && tau[i] > 0 && std::isfinite(xi[i]) && xi[i] > 0) return true;
+    return false;
+  };
+  const char* sep = "";
+  if (has_point(true)) {
+    s << "'data/xi_vs_tau.dat' using ($5 > 0 ? $1 : NaN):3:2:4 with xyerrorbars pt 7 lc rgb '#1f77b4' title "
+         "'k_r at or below the I(k) peak'";
+    sep = ", \\\n     ";
+  }
+  if (has_point(false))
+    s << sep << "'data/xi_vs_tau.dat' using ($5 > 0 ? NaN : $1):3:2:4 with xyerrorbars pt 5 lc rgb '#d62728' title "
+                "'k_r above the peak'";
   if (std::isfinite(d.z_low))
     s << ", \\\n     " << d.a_low << "*x**" << d.z_low << " with lines lc rgb '#1f77b4' title "
       << quoted("{/Symbol x} ~ {/Symbol t}^{" + fmt(d.z_low, 2) + "}");
@@ -266,7 +315,7 @@ std::vector<Figure> draw_figures(const std::string& dir, const ReportInputs& in,
   figures.push_back(tau_vs_kphi(dir, in, gnuplot));
   figures.push_back(histograms(dir, in, gnuplot));
   figures.push_back(tau_vs_kr(dir, in, gnuplot));
-  if (in.domain) figures.push_back(xi_vs_tau(dir, in, gnuplot));
+  if (in.domain && domain_points(in) >= 2) figures.push_back(xi_vs_tau(dir, in, gnuplot));
   if (in.ttcf) figures.push_back(ttcf(dir, in, gnuplot));
   return figures;
 }

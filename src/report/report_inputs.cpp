@@ -1,5 +1,7 @@
 #include "ecm/report/report_inputs.hpp"
 
+#include <cmath>
+
 #include "ecm/analysis/domain_size.hpp"
 #include "ecm/core/error.hpp"
 #include "ecm/io/hdf5.hpp"
@@ -43,6 +45,13 @@ GatheredInputs gather_inputs(const std::string& result, const std::string& ttcf,
   io::ReadOptions read;
   read.tau_err = true;
   g.cube = io::read_result_cube(result, comm, read);
+  // Nothing to draw without a valid fit: say so before anything is created (the figures'
+  // colour and axis ranges would be NaN, which gnuplot refuses half way through).
+  std::size_t valid = 0;
+  for (std::size_t i = 0; i < g.cube.tau.size(); ++i) valid += std::isfinite(g.cube.tau[i]) && g.cube.fit_status[i] == 0;
+  if (valid == 0)
+    throw InputError("'" + result + "' holds no valid tau fit (0 of " + std::to_string(g.cube.tau.size()) +
+                     " (r, k_r, k_phi) pixels): nothing to report");
   if (scan_step_nm > 0) g.cube.scan_step_nm = scan_step_nm;
   const auto sizes = analysis::domain_sizes(g.cube, analysis::DomainSizeOptions{}, comm);
   g.stats = analysis::ensemble_stats(g.cube, analysis::StatsOptions{}, &sizes);

@@ -33,8 +33,7 @@ void write_int_array_attribute(hid_t obj, const std::string& name, const std::ve
 
 // The frames in a camera's format: rank 0 prepares the file(s), then every rank writes its
 // tiles' frames at their place in recording order, frame = (t * NY + y) * NX + x.
-void write_camera_file(const SimConfig& cfg, FrameGenerator& gen, const std::vector<ScanTile>& mine,
-                       const std::string& out_path, MPI_Comm comm) {
+CameraFileSpec camera_spec(const SimConfig& cfg, FrameGenerator& gen, const std::string& out_path) {
   CameraFileSpec spec;
   spec.path = out_path;
   spec.det_y = cfg.det_y;
@@ -56,6 +55,12 @@ void write_camera_file(const SimConfig& cfg, FrameGenerator& gen, const std::vec
     spec.gain = det.gain_reference();
     spec.bad_pixels = det.mask();
   }
+  return spec;
+}
+
+void write_camera_file(const SimConfig& cfg, FrameGenerator& gen, const std::vector<ScanTile>& mine,
+                       const std::string& out_path, MPI_Comm comm) {
+  const CameraFileSpec spec = camera_spec(cfg, gen, out_path);
   mpi::run_then_agree(comm, [&] {
     if (mpi::rank(comm) == 0) prepare_camera_file(cfg.format, spec);
   });
@@ -78,6 +83,29 @@ void write_camera_file(const SimConfig& cfg, FrameGenerator& gen, const std::vec
     }
     writer.reset();
   });
+}
+
+// NeXus: rank 0 writes the master and the scan companion; the compressed data file is written
+// collectively, `n_writes` calls on every rank (empty ones where a rank has fewer tiles), each
+// tile's frames placed as in the canonical stream layout (recording order).
+void write_nexus_files(const SimConfig& cfg, FrameGenerator& gen, const std::vector<ScanTile>& mine,
+                       std::size_t n_writes, const std::string& out_path, MPI_Comm comm) {
+  const CameraFileSpec spec = camera_spec(cfg, gen, out_path);
+  mpi::run_then_agree(comm, [&] {
+    if (mpi::rank(comm) == 0) prepare_camera_file(cfg.format, spec);
+  });
+  NexusData out = create_nexus_data(spec, comm);
+  SimConfig stream = cfg;
+  stream.layout = Layout::stream;
+  std::vector<unsigned char> buffer;
+  for (std::size_t i = 0; i < n_writes; ++i) {
+    const ScanTile tile = i < mine.size() ? mine[i] : ScanTile{};
+    mpi::run_then_agree(comm, [&] {
+      buffer.resize(cfg.cycles * tile.positions() * cfg.frame_bytes());
+      if (!tile.empty()) gen.record(tile, buffer.data());
+    });
+    write_tile(out.data, stream, tile, buffer.data());
+  }
 }
 
 void generate_and_write(const SimConfig& cfg, const std::string& out_path, const std::string& truth_path,
@@ -104,6 +132,10 @@ void generate_and_write(const SimConfig& cfg, const std::string& out_path, const
     write_truth(cfg, gen.tracks(), truth_path, &created_truth);
   });
 
+  if (cfg.format == "nexus") {
+    created_out = true;
+    return write_nexus_files(cfg, gen, mine, n_writes, out_path, comm);
+  }
   if (cfg.format != "hdf5") {
     created_out = true;
     return write_camera_file(cfg, gen, mine, out_path, comm);

@@ -11,7 +11,11 @@ n-kphi = 24
 normalization = standard
 INI
 rm -f "$dir/config_out.h5"
-"$ecm" run "$input" --config "$dir/run.ini" -o "$dir/config_out.h5"
+# The input is a small file of uncorrelated counts: no fit converges, which `ecm run` reports
+# with exit 65 and still writes its result (README, exit codes). The options are what counts here.
+code=0
+"$ecm" run "$input" --config "$dir/run.ini" -o "$dir/config_out.h5" || code=$?
+[ "$code" -eq 0 ] || [ "$code" -eq 65 ] || { echo "FAIL: ecm run exited $code"; exit 1; }
 described=$("$ecm" inspect "$dir/config_out.h5")
 echo "$described"
 echo "$described" | grep -q "hypercube 2 x 2 x 2 x 24" || { echo "FAIL: INI grid not applied"; exit 1; }

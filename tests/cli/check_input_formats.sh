@@ -78,6 +78,10 @@ for fmt in mib seq mrc nexus empad; do
     # The cycle time comes from the file: per-frame timestamps (mib, seq), _info.txt (mrc).
     mpi $n "$ecm" run "$dir/cam$ext" -o "$dir/cam_${fmt}_$n.h5" "${strip[@]}" "${calib[@]}" --scan-shape 5,4 \
       "${extra[@]}" > "$dir/cam.log" 2>&1 || { cat "$dir/cam.log"; fail "run on $fmt, $n ranks"; }
+    # The NeXus data are the camera's bitshuffle/LZ4 chunks, read through the library's filters.
+    if [ "$fmt" = nexus ] && ! grep -q "compressed or filtered chunks" "$dir/cam.log"; then
+      cat "$dir/cam.log"; fail "the NeXus data were not read as compressed chunks"
+    fi
     same "$fmt, $n ranks" "$dir/cam_${fmt}_$n.h5"
   done
   rm -f "$dir"/cam*

@@ -59,4 +59,39 @@ printf "set terminal pngcairo size 640,480\nset output '%s'\nunset border\nunset
 $mpi "$ecm" report "$dir/acq.h5" -o "$dir/bad" > "$dir/bad.log" 2>&1 && fail "report of an input file succeeded"
 grep -q "is not an ecm run result" "$dir/bad.log" || { cat "$dir/bad.log"; fail "unclear message"; }
 [ "$(grep -c 'error:' "$dir/bad.log")" -eq 1 ] || { cat "$dir/bad.log"; fail "not exactly one error line"; }
+
+# A result without a valid fit (issue 14, class 11): one line, exit 1, nothing created; a
+# report already in the folder is left whole. A result where only some k_r have valid fits
+# is drawn from those (the I(k) peak has none here).
+cp "$dir/tau.h5" "$dir/none.h5" && cp "$dir/tau.h5" "$dir/part.h5"
+/usr/bin/python3 - "$dir" <<'PY' || fail "editing the result copies"
+import sys, h5py, numpy as np
+d = sys.argv[1]
+with h5py.File(f"{d}/none.h5", "r+") as f:
+    f["tau"][...] = np.nan
+    f["fit_status"][...] = 2
+with h5py.File(f"{d}/part.h5", "r+") as f:
+    peak = int(np.argmax(f["stats/k_r/intensity"][...])) if "stats/k_r/intensity" in f else 1
+    tau, st = f["tau"][...], f["fit_status"][...]
+    keep = 0 if peak != 0 else 2
+    for ir in range(tau.shape[2]):
+        if ir != keep:
+            tau[:, :, ir, :] = np.nan
+            st[:, :, ir, :] = 2
+    f["tau"][...], f["fit_status"][...] = tau, st
+PY
+before=$(cd "$dir" && find report -type f -exec sha256sum {} + | sort | sha256sum)
+for out in nothing report; do
+  $mpi "$ecm" report "$dir/none.h5" -o "$dir/$out" > "$dir/none.log" 2>&1 && fail "report of a result without a valid fit succeeded"
+  [ "$(grep -c "error:" "$dir/none.log")" -eq 1 ] && grep -q "holds no valid tau fit" "$dir/none.log" ||
+    { cat "$dir/none.log"; fail "no valid fit: unclear message"; }
+done
+[ -e "$dir/nothing" ] && fail "a failed report left $dir/nothing"
+ls -d "$dir"/*.partial-* > /dev/null 2>&1 && fail "a failed report left a staging folder"
+after=$(cd "$dir" && find report -type f -exec sha256sum {} + | sort | sha256sum)
+[ "$before" = "$after" ] || fail "a failed report changed the report already in the folder"
+$mpi "$ecm" report "$dir/part.h5" -o "$dir/part" > "$dir/part.log" 2>&1 || { cat "$dir/part.log"; fail "report of a partly valid result"; }
+for fig in tau_maps tau_vs_kphi histograms tau_vs_kr; do [ -f "$dir/part/$fig.png" ] || fail "partly valid: $fig.png missing"; done
+"$png_check" "$dir"/part/tau_maps.png "$dir"/part/histograms.png || fail "partly valid: a figure is empty"
+echo "report: no valid fit refused, partly valid result drawn"
 echo "PASS"

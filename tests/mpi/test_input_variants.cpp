@@ -74,7 +74,7 @@ TEST_CASE("dark, gain and a bad-pixel mask undo a real detector", "[e2e][preproc
   engine::run(raw, MPI_COMM_WORLD);
   auto corrected = run_config(dir + "/detector.h5", dir + "/corrected_tau.h5");
   corrected.dark = "/dark";
-  corrected.gain = "/gain";
+  corrected.gain = dir + "/detector.h5:/gain";  // an absolute FILE:/dataset (issue 14 class 8)
   corrected.mask = "/mask";
   corrected.threshold = 0.5f;  // electrons, after dark and gain: removes rounding residue
   engine::run(corrected, MPI_COMM_WORLD);

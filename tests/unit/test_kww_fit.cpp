@@ -251,3 +251,20 @@ TEST_CASE("fit rejects unusable arguments", "[fit]") {
   o.tau_max_s = 1.0;
   CHECK_THROWS_AS(run_fit(std::vector<double>(6, 1.0), log_lags(6), {}, o), ecm::InputError);
 }
+
+// Issue 14, class 9: a time step of 1e-300 s gave lags of 1e-300 s; the fit converged in
+// ln tau and tau as a float underflowed to 0, marked converged. Such a tau is no result.
+TEST_CASE("a tau that underflows a float is not converged", "[fit]") {
+  const auto lags = log_lags(50, 1e-300, 1e-297);
+  std::vector<double> curves;
+  for (double t : lags) curves.push_back(kww(t, 1.0, 0.3, 3e-299, 1.0));
+  const auto r = run_fit(curves, lags);
+  check_nan_discipline(r);
+  CHECK(r.status[0] == static_cast<std::uint8_t>(Status::no_decay));
+  CHECK(std::isnan(r.tau[0]));
+  // The same curve on a representable time scale converges: only the float is the problem.
+  const auto ok_lags = log_lags(50, 1e-3, 1.0);
+  std::vector<double> ok;
+  for (double t : ok_lags) ok.push_back(kww(t, 1.0, 0.3, 3e-2, 1.0));
+  CHECK(run_fit(ok, ok_lags).status[0] == static_cast<std::uint8_t>(Status::converged));
+}

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <type_traits>
 #include <vector>
@@ -235,4 +236,42 @@ TEST_CASE("polar transform of stored frames equals conversion, corrections, then
   SECTION("dark and gain, uint8") { check_stored_equals_float_path<std::uint8_t>(dark, gain, {}, 0.0f); }
   SECTION("threshold only, uint32") { check_stored_equals_float_path<std::uint32_t>({}, {}, {}, 3.0f); }
   SECTION("mask only, float32") { check_stored_equals_float_path<float>({}, {}, mask, 0.0f); }
+}
+
+// Issue 14, class 2: NaN and Inf values of float frames are read as 0 by the fused
+// transform (the path of unshifted tiles) as by preprocess::apply: no bin is NaN.
+TEST_CASE("polar transform of float frames reads NaN and Inf as 0 counts", "[polar]") {
+  const std::size_t n = 40;
+  PolarGrid grid{0.1, 0.35, 3, 24};
+  const auto host = polar::build_polar_map(grid, 0.02, {19.6, 20.3}, n, n, 4, {});
+  std::vector<float> frame(n * n);
+  for (std::size_t p = 0; p < frame.size(); ++p) frame[p] = float(p % 5);
+  std::vector<float> bad = frame, zeroed = frame;
+  for (std::size_t p : {std::size_t(10 * n + 30), std::size_t(25 * n + 8), std::size_t(0)}) zeroed[p] = 0.0f;
+  bad[10 * n + 30] = std::numeric_limits<float>::quiet_NaN();
+  bad[25 * n + 8] = std::numeric_limits<float>::infinity();
+  bad[0] = -std::numeric_limits<float>::infinity();
+  auto map = polar::upload<MemSpace>(host);
+  Kokkos::View<float*, MemSpace> stored("stored", bad.size());
+  auto sh = Kokkos::create_mirror_view(stored);
+  for (std::size_t p = 0; p < bad.size(); ++p) sh(p) = bad[p];
+  Kokkos::deep_copy(stored, sh);
+  const auto expected = transform_frame(host, zeroed);
+  // Screen only (float frames, no reference), and the general path (a dark of zeros).
+  for (const bool with_dark : {false, true}) {
+    auto c = preprocess::make_corrections<MemSpace>(with_dark ? std::vector<float>(n * n, 0.0f) : std::vector<float>{},
+                                                    {}, {}, 0.0f);
+    c.screen_nonfinite = true;
+    const preprocess::PixelCorrection<MemSpace> correct(c, n * n);
+    CHECK(correct.screens_only() == !with_dark);
+    Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> out("out", 1, grid.n_bins());
+    polar::transform_stored(ExecSpace(), map, h5::DType::f32, reinterpret_cast<const unsigned char*>(stored.data()), 1,
+                            std::int64_t(n * n), correct, out);
+    auto oh = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+    for (int b = 0; b < grid.n_bins(); ++b) {
+      INFO("dark " << with_dark << " bin " << b);
+      REQUIRE(std::isfinite(oh(0, b)));
+      CHECK(oh(0, b) == Approx(expected[b]));
+    }
+  }
 }

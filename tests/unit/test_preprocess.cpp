@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <limits>
+#include <vector>
 
 #include "ecm/kernels/convert.hpp"
 #include "ecm/kernels/preprocess.hpp"
@@ -61,4 +63,54 @@ TEST_CASE("stored detector values convert to float for every input type", "[prep
   check_type(std::uint16_t(65535), h5::DType::u16);
   check_type(std::uint32_t(4000000), h5::DType::u32);
   check_type(2.5f, h5::DType::f32);
+}
+
+// Issue 14, class 2: one NaN pixel in float32 frames reached the polar bins (and before that
+// crashed the run). A NaN or Inf value is read as 0 counts; other values are as before.
+TEST_CASE("NaN and Inf frame values read as 0 counts, other float values pass unchanged", "[preprocess]") {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  auto c = preprocess::make_corrections<MemSpace>({}, {}, {}, 0.0f);
+  c.screen_nonfinite = true;  // float frames
+  Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> frames("frames", 1, 6);
+  auto h = Kokkos::create_mirror_view(frames);
+  const float raw[6] = {nan, inf, -inf, -2.5f, 7.0f, 3.0e38f};
+  for (int p = 0; p < 6; ++p) h(0, p) = raw[p];
+  Kokkos::deep_copy(frames, h);
+  preprocess::apply(ExecSpace(), frames, c);
+  Kokkos::deep_copy(h, frames);
+  CHECK(h(0, 0) == 0.0f);
+  CHECK(h(0, 1) == 0.0f);
+  CHECK(h(0, 2) == 0.0f);
+  CHECK(h(0, 3) == -2.5f);  // no threshold, no reference: a negative float value is kept, as before
+  CHECK(h(0, 4) == 7.0f);
+  CHECK(h(0, 5) == 3.0e38f);
+}
+
+TEST_CASE("a gain that overflows a float reads as 0 counts, not Inf", "[preprocess]") {
+  const std::vector<float> gain{1e30f, 1.0f};
+  const auto c = preprocess::make_corrections<MemSpace>({}, gain, {}, 0.0f);  // integer frames: no screen asked
+  Kokkos::View<float**, Kokkos::LayoutRight, MemSpace> frames("frames", 1, 2);
+  auto h = Kokkos::create_mirror_view(frames);
+  h(0, 0) = 4.0e9f;  // * 1e30 = Inf in float
+  h(0, 1) = 5.0f;
+  Kokkos::deep_copy(frames, h);
+  preprocess::apply(ExecSpace(), frames, c);
+  Kokkos::deep_copy(h, frames);
+  CHECK(h(0, 0) == 0.0f);
+  CHECK(h(0, 1) == 5.0f);
+}
+
+TEST_CASE("NaN or Inf in a dark or gain reference masks that pixel", "[preprocess]") {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  std::vector<float> gain{1.0f, nan, 2.0f, inf}, mask;
+  CHECK(preprocess::mask_nonfinite(gain, 1.0f, mask) == 2);
+  CHECK(gain == std::vector<float>{1.0f, 1.0f, 2.0f, 1.0f});
+  CHECK(mask == std::vector<float>{0.0f, 1.0f, 0.0f, 1.0f});
+  std::vector<float> dark{-inf, 0.5f, 0.0f, 0.0f};
+  CHECK(preprocess::mask_nonfinite(dark, 0.0f, mask) == 1);  // into the same mask
+  CHECK(dark == std::vector<float>{0.0f, 0.5f, 0.0f, 0.0f});
+  CHECK(mask == std::vector<float>{1.0f, 1.0f, 0.0f, 1.0f});
+  std::vector<float> clean{1.0f, 2.0f}, no_mask;
+  CHECK(preprocess::mask_nonfinite(clean, 1.0f, no_mask) == 0);
+  CHECK(no_mask.empty());  // a clean reference adds no mask
 }

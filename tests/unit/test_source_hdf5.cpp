@@ -197,6 +197,76 @@ TEST_CASE("a virtual dataset over two files reads like the files", "[source-hdf5
   std::system(("rm -rf " + dir).c_str());
 }
 
+namespace {
+
+// A file whose /frames is an ExternalLink to `target`:/frames.
+void write_link(const std::string& path, const std::string& target) {
+  hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  REQUIRE(H5Lcreate_external(target.c_str(), "/frames", f, "/frames", H5P_DEFAULT, H5P_DEFAULT) >= 0);
+  H5Fclose(f);
+}
+
+// A file whose /frames (24 frames) is external raw storage in `raw` (24 frames of pixel_value, little-endian).
+void write_external_storage(const std::string& path, const std::string& raw) {
+  std::vector<std::uint16_t> frames(24 * kDy * kDx);
+  for (std::size_t f = 0; f < 24; ++f)
+    for (std::size_t p = 0; p < kDy * kDx; ++p) frames[f * kDy * kDx + p] = pixel_value(f, p);
+  FILE* out = std::fopen(raw.c_str(), "wb");
+  REQUIRE(out != nullptr);
+  std::fwrite(frames.data(), 2, frames.size(), out);
+  std::fclose(out);
+  hsize_t dims[3] = {24, kDy, kDx};
+  hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t space = H5Screate_simple(3, dims, nullptr), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  REQUIRE(H5Pset_external(dcpl, raw.c_str(), 0, frames.size() * 2) >= 0);
+  hid_t ds = H5Dcreate2(f, "/frames", H5T_STD_U16LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  REQUIRE(ds >= 0);
+  H5Dclose(ds);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+  H5Fclose(f);
+}
+
+}  // namespace
+
+TEST_CASE("HDF5 data outside the input's folder are refused unless --allow-external", "[source-hdf5][external]") {
+  // Issue 14, class 14: a crafted file's external storage or links reached any file (/etc/passwd was read as frames).
+  const std::string dir = temp_dir(), input = dir + "/in", elsewhere = dir + "/elsewhere";
+  REQUIRE(std::system(("mkdir -p " + input + "/sub " + elsewhere).c_str()) == 0);
+  write_frames(elsewhere + "/data.h5", {24, kDy, kDx}, {}, false, H5T_STD_U16LE);
+  write_frames(input + "/sub/data.h5", {24, kDy, kDx}, {}, false, H5T_STD_U16LE);
+  write_link(input + "/outside_link.h5", elsewhere + "/data.h5");
+  write_link(input + "/inside_link.h5", "sub/data.h5");
+  REQUIRE(symlink((elsewhere + "/data.h5").c_str(), (input + "/alias.h5").c_str()) == 0);
+  write_link(input + "/alias_link.h5", input + "/alias.h5");  // inside by name, outside after the link
+  write_external_storage(input + "/outside_raw.h5", elsewhere + "/frames.raw");
+  write_external_storage(input + "/inside_raw.h5", input + "/sub/frames.raw");
+  io::SourceOptions allow;
+  allow.allow_external = true;
+  for (const char* name : {"outside_link.h5", "alias_link.h5", "outside_raw.h5"}) {
+    INFO(name);
+    const std::string path = input + "/" + name;
+    try {
+      io::open_frame_source(path, {}, MPI_COMM_SELF);
+      FAIL("data outside the input's folder were read");
+    } catch (const InputError& e) {
+      const std::string m = e.what();
+      INFO(m);
+      CHECK(m.find(path) == 0);
+      CHECK(m.find("outside the input's folder") != std::string::npos);
+      CHECK(m.find("--allow-external") != std::string::npos);
+    }
+    const auto src = io::open_frame_source(path, allow, MPI_COMM_SELF);
+    check_all_frames(*src, 24);
+  }
+  for (const char* name : {"inside_link.h5", "inside_raw.h5"}) {
+    INFO(name);
+    const auto src = io::open_frame_source(input + "/" + name, {}, MPI_COMM_SELF);
+    check_all_frames(*src, 7);
+  }
+  std::system(("rm -rf " + dir).c_str());
+}
+
 TEST_CASE("a Dectris ARINA NeXus master: ExternalLink, bitshuffle+LZ4 chunks, mask, scan companion", "[source-hdf5]") {
   const std::string master = kReal + "/arina/test_00_master.h5";
   INFO("test data " << master << " (the shared/ folder beside the checkout)");

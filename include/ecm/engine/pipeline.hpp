@@ -5,6 +5,7 @@
 #include <map>
 #include <vector>
 #include <string>
+#include <utility>
 
 #include "ecm/engine/memory_plan.hpp"
 #include "ecm/engine/run_config.hpp"
@@ -14,6 +15,7 @@ namespace ecm::engine {
 struct RunSummary {
   std::size_t n_pixels = 0;          // (r, k_r, k_phi) pixels in the output
   std::size_t n_converged = 0;       // pixels with a valid fit
+  std::vector<std::pair<std::string, std::size_t>> status_counts;  // fit status name -> pixels, those that occur
   double median_tau_s = 0;           // over valid pixels (histogram median, 0.1 % resolution)
   double wall_s = 0;
   double raw_bytes = 0;              // size of the raw data analysed
@@ -31,6 +33,7 @@ struct RunSummary {
   std::string drift_line, center_line, ellipse_line;  // what registration found, in words
   std::string input_line;                 // the input as its reader describes it
   std::vector<std::string> input_notes;   // what the reader and the scan placement noticed
+  std::string nonfinite_note;             // NaN or Inf frame values read as 0 (also in input_notes); empty: none
   std::size_t tiles_resumed = 0;     // tiles already done by an earlier run (--resume)
   bool already_complete = false;     // --resume of a finished run: nothing was done
   std::vector<double> tiles_per_rank;  // tiles each rank computed in this run

@@ -11,8 +11,10 @@
 
 namespace ecm::engine {
 
+// `input_file_size_bytes`: the input's size when the run began (it may be gone by the end).
 void write_provenance(io::ResultFile& out, const RunConfig& config, const AnalysisSetup& setup,
-                      const io::InputDataset& input, int n_ranks, const std::string& start_time);
+                      const io::InputDataset& input, int n_ranks, const std::string& start_time,
+                      std::uint64_t input_file_size_bytes);
 // /registration: what was measured and applied, per cycle and per block (docs/output-format.md).
 void write_registration(io::ResultFile& out, const Registration& reg, std::size_t n_maps);
 std::string describe_drift(const Registration& reg, std::size_t n_used);

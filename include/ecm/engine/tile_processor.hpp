@@ -13,6 +13,7 @@
 
 #include "ecm/core/kokkos_types.hpp"
 #include "ecm/engine/memory_plan.hpp"
+#include "ecm/engine/nonfinite_tally.hpp"
 #include "ecm/engine/registration.hpp"
 #include "ecm/engine/run_config.hpp"
 #include "ecm/engine/stage_timer.hpp"
@@ -38,7 +39,8 @@ struct AnalysisSetup {
   std::vector<double> bin_area_px;     // detector area of each output bin [px]
   std::string input_dataset;           // the dataset read (HDF5) or the input's format
   std::vector<std::string> references; // "dark: FILE", ... : the detector references applied
-  std::vector<std::string> notes;      // what the run adjusted to the data (lag bins), for the summary
+  std::vector<std::string> notes;      // what the setup did about the input (NaN reference pixels masked,
+                                       // more --n-lags than lags, ...), for the summary
 };
 
 class TileProcessor {
@@ -62,6 +64,11 @@ class TileProcessor {
   // Flags (one per tile position) of positions the drift takes off the scan at some cycle.
   std::vector<std::uint8_t> out_of_field(const io::InputLayout& layout, const ScanTile& tile) const;
 
+  // NaN and Inf values of float frames read so far, which the kernels read as 0 counts: of
+  // each tile's own positions (with the drift applied, not of the halo and the shifted rows
+  // its boxes add), so that no value is counted twice. The caller reduces it over ranks.
+  NonFiniteTally& nonfinite() { return nonfinite_; }
+
  private:
 
   const RunConfig& config_;
@@ -75,6 +82,7 @@ class TileProcessor {
   Kokkos::View<double*, MemSpace> lag_s_;
   Kokkos::View<float*, MemSpace> bin_area_;
   Registration::Extent drift_;  // over the cycles analysed, when the drift is applied
+  NonFiniteTally nonfinite_;
 };
 
 }  // namespace ecm::engine

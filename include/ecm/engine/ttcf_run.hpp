@@ -47,6 +47,7 @@ struct TtcfSummary {
   std::vector<std::uint8_t> selected_status;  // ttcf::PositionStatus of each selected position
   analysis::BandProfile band;
   analysis::AgingFit aging;
+  std::vector<std::string> input_notes;    // as `ecm run` has them: NaN values read as 0, references, ...
   int n_ranks = 0;
   std::size_t n_tiles = 0;
   double wall_s = 0;

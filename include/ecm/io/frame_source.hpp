@@ -97,6 +97,9 @@ struct SourceOptions {
   std::string dataset;                  // HDF5 dataset path; empty = the format's default
   std::optional<std::size_t> frame_count;  // override the header's frame count (seq)
   bool direct_reads = true;  // positioned reads where the layout allows (false: benchmarks, tests)
+  // HDF5 data in files outside the input's folder (external links, virtual-dataset sources,
+  // external raw storage) are refused unless allowed.
+  bool allow_external = false;
 };
 
 // Opens `path` on every rank of comm, detecting its format from the content (magic bytes and

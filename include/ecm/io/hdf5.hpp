@@ -97,6 +97,10 @@ void ensure_group(hid_t file, const std::string& path);
 // Create a dataset of `type` and `shape`, optionally chunked.
 Handle create_dataset(hid_t file, const std::string& path, hid_t type, const std::vector<hsize_t>& shape,
                       const std::vector<hsize_t>& chunk = {});
+// A dataset whose elements read as `fill` (one value of memory type `fill_type`) until they
+// are written: the fill is written over the whole dataset at creation (collective).
+Handle create_filled_dataset(hid_t file, const std::string& path, hid_t type, const std::vector<hsize_t>& shape,
+                             hid_t fill_type, const void* fill);
 
 // Write/read a hyperslab [start, start+count) of `dataset` from/to a contiguous buffer.
 // count with any zero selects nothing: such a rank still takes part in a collective call.

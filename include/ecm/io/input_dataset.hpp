@@ -50,7 +50,20 @@ struct Calibration {
   std::string beam_center_how;               // when found: how, in words
   double convergence = 0;                    // k_c, probe convergence semi-angle in k units [1/A]; 0 = unknown
   double scan_step_nm = 0;                   // real-space scan step [nm]; 0 = unknown (optional attribute)
+  std::vector<std::string> notes;            // optional values the file gave as NaN or Inf, ignored (one line each)
 };
+
+// Checks of calibration values wherever they come from; `what` names the source in the
+// message ("--time-step", "attribute 'time_step_s' of '/frames' in d.h5"), `remedy` ends it
+// ("give --time-step"). Each must be a finite number within what an acquisition can have:
+// a time step of 1e-300 s gave tau = 0 marked converged (float underflow), a k pixel size
+// of Inf or 1e6 put the whole strip inside one pixel.
+inline constexpr double kMinTimeStep_s = 1e-9, kMaxTimeStep_s = 1e9;  // a nanosecond to 30 years per cycle
+inline constexpr double kMinKPixel = 1e-6, kMaxKPixel = 1.0;          // [1/A per detector pixel]
+inline constexpr double kMaxConvergence = 10.0;                       // [1/A]
+void check_time_step(double seconds, const std::string& what, const std::string& remedy = "");
+void check_k_pixel_size(double inv_angstrom, const std::string& what, const std::string& remedy = "");
+void check_convergence(double inv_angstrom, const std::string& what, const std::string& remedy = "");
 
 struct CalibrationOverrides {
   std::optional<double> time_step_s, k_pixel_size, convergence;
@@ -64,6 +77,7 @@ struct InputOptions {
   ScanOptions scan;              // --scan-shape, --skip-frames, --flyback, --cycle-frames, --drop-incomplete-cycle
   std::optional<std::size_t> frame_count;  // --frame-count: overrides a header's count
   bool direct_reads = true;      // positioned reads where the layout allows
+  bool allow_external = false;   // --allow-external: HDF5 data outside the input's folder
 };
 
 class InputDataset {
@@ -82,8 +96,10 @@ class InputDataset {
   const std::vector<std::string>& notes() const { return notes_; }
 
   // Calibration from the file (attributes, headers, timestamps), overridden where given;
-  // throws InputError naming what is missing and its command-line option. A missing beam
-  // centre is not an error: beam_center_source is then empty and the engine finds it.
+  // throws InputError naming what is missing or out of range (and the file) and its
+  // command-line option. A missing beam centre is not an error: beam_center_source is then
+  // empty and the engine finds it. Optional values the file gives as NaN or Inf (the beam
+  // centre, the convergence, the scan step) count as missing, with a line in `notes`.
   Calibration calibration(const CalibrationOverrides& overrides) const;
   // The time between cycles as the file says it (an attribute, or the median step of the
   // timestamps of each cycle's first frame) and where it came from; none when it does not.

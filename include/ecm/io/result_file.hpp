@@ -31,6 +31,13 @@ struct TileResults {
   std::vector<float> g2;  // only when saved
 };
 
+// /fit_status of a position not yet written: fit::Status::not_computed (kernels/kww_fit.hpp).
+constexpr std::uint8_t kNotComputed = 8;
+
+// A checksum of a tile's results, every dataset in a fixed order: what the tile ledger
+// records when the tile is written and compares on --resume with what the file holds.
+std::uint64_t results_checksum(const TileResults& results);
+
 // Every collective call (each dataset write, flush, attribute) is followed by the ranks'
 // agreement (mpi::run_then_agree): a rank whose call failed stops them all there, before
 // the next collective call, and all of them unwind together.
@@ -53,9 +60,10 @@ class ResultFile {
   void write_attribute(const std::string& name, const std::string& value);
   void write_attribute(const std::string& name, double value);
   void write_attribute(const std::string& name, const std::vector<double>& values);
-  // Independent: /tau and /fit_status of one tile, as written.
-  void read_tile(const ScanTile& tile, std::vector<float>& tau, std::vector<std::uint8_t>& status) const;
-  // Collective: everything written so far is on disk (tile data before it is recorded done).
+  // Independent: every result of one tile, as written (what results_checksum was taken of).
+  TileResults read_tile(const ScanTile& tile) const;
+  // Collective: everything written so far is on disk on every rank (tile data before it is
+  // recorded done).
   void flush();
   // Collective: closes the file and gives it its final name.
   void commit();

@@ -19,7 +19,8 @@
 //   τ or β within 1e-6 (relative) of a bound at convergence → at_bound
 //   otherwise                     → converged
 // Only `converged` rows hold numbers; every other row is NaN in every float output, and a
-// converged row whose values do not fit in a float is reported as no_decay.
+// converged row whose values do not fit in a float (Inf, or a tau that underflows to 0 or
+// a subnormal) is reported as no_decay.
 #include <Kokkos_Core.hpp>
 
 #include <cstddef>
@@ -41,7 +42,11 @@ enum class Status : std::uint8_t {
   too_few_counts = 4,
   invalid_input = 5,
   at_bound = 6,
-  out_of_field = 7  // drift took the scan position off the scanned area during the run
+  out_of_field = 7,  // drift took the scan position off the scanned area during the run
+  // Never computed: what /fit_status holds before a tile's results are written (its fill
+  // value), so that a position a partial output lacks cannot pass for a converged fit.
+  // Never set by the fit; a complete output holds none.
+  not_computed = 8
 };
 const char* status_name(Status status);  // "converged", "max_iterations", ...; "unknown" otherwise
 
@@ -125,7 +130,8 @@ void fit_kww(const ExecSpace& exec,
             v[i] = static_cast<float>(d[i]);
             finite = finite && kmath::isfinite(static_cast<double>(v[i]));
           }
-          if (!finite) {
+          // A tau that underflows a float (lags of 1e-300 s) would read as tau = 0, converged.
+          if (!finite || !(v[0] >= 1.17549435e-38f)) {
             st = detail::kNoDecay;
             for (int i = 0; i < 8; ++i) v[i] = nan;
           }

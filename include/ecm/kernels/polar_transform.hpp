@@ -59,6 +59,15 @@ struct FloatValue {
   KOKKOS_INLINE_FUNCTION float operator()(std::int64_t f, std::int64_t p) const { return frames(f, p); }
 };
 
+// Float frames with no reference: only NaN and Inf become 0 (preprocess::PixelCorrection).
+template <class View>
+struct FiniteValue {
+  View frames;
+  KOKKOS_INLINE_FUNCTION float operator()(std::int64_t f, std::int64_t p) const {
+    return preprocess::PixelCorrection<typename View::memory_space>::finite_or_zero(static_cast<float>(frames(f, p)));
+  }
+};
+
 template <class View, class Correction>
 struct StoredValue {
   View frames;
@@ -95,8 +104,11 @@ void transform_stored(const ExecSpace& exec, const PolarMap<typename ExecSpace::
     using Mem = typename ExecSpace::memory_space;
     using Frames = Kokkos::View<const decltype(tag)**, Kokkos::LayoutRight, Mem, Kokkos::MemoryUnmanaged>;
     const Frames frames(reinterpret_cast<const decltype(tag)*>(raw), n_frames, n_pix);
-    detail::gather("ecm::polar::transform_stored", exec, map, n_frames,
-                   detail::StoredValue<Frames, preprocess::PixelCorrection<Mem>>{frames, correct}, binned);
+    if (correct.screens_only())  // the common float case, at the cost of a select per value
+      detail::gather("ecm::polar::transform_stored", exec, map, n_frames, detail::FiniteValue<Frames>{frames}, binned);
+    else
+      detail::gather("ecm::polar::transform_stored", exec, map, n_frames,
+                     detail::StoredValue<Frames, preprocess::PixelCorrection<Mem>>{frames, correct}, binned);
   });
 }
 

@@ -6,6 +6,10 @@
 // Frames are written in recording order, frame = (t * NY + y) * NX + x, by several ranks at
 // once: rank 0 creates the file(s) with their headers, sized for all frames (prepare); then
 // every rank opens them and writes its own frames at computed offsets (write_frames, pwrite).
+// NeXus data are compressed chunks, written collectively instead (create_nexus_data).
+#include <hdf5.h>
+#include <mpi.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -13,6 +17,7 @@
 #include <vector>
 
 #include "ecm/io/frame_source.hpp"
+#include "ecm/io/hdf5.hpp"
 
 namespace ecm::simulate {
 
@@ -54,8 +59,15 @@ std::unique_ptr<CameraFileWriter> open_seq_writer(const CameraFileSpec& spec);
 void prepare_mrc(const CameraFileSpec& spec);
 std::unique_ptr<CameraFileWriter> open_mrc_writer(const CameraFileSpec& spec);
 void prepare_empad(const CameraFileSpec& spec);
+// NeXus: rank 0 prepares the master and the scan companion; then every rank creates the data
+// file with create_nexus_data and writes (n_frames, det_y, det_x) collectively, frames in
+// recording order, as the stream layout of the canonical file.
 void prepare_nexus(const CameraFileSpec& spec);
-std::unique_ptr<CameraFileWriter> open_nexus_writer(const CameraFileSpec& spec);
+struct NexusData {
+  std::string path;
+  h5::Handle file, data;
+};
+NexusData create_nexus_data(const CameraFileSpec& spec, MPI_Comm comm);
 std::unique_ptr<CameraFileWriter> open_empad_writer(const CameraFileSpec& spec);
 
 }  // namespace ecm::simulate

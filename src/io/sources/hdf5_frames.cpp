@@ -32,7 +32,6 @@ std::string file_name_of(hid_t obj) {
 
 }  // namespace
 
-std::string Hdf5Frames::file_name() const { return file_name_of(dataset_); }
 
 Hdf5Frames::Hdf5Frames(h5::Handle dataset, std::string name, hid_t mem_type, bool allow_direct)
     : dataset_(std::move(dataset)), name_(std::move(name)), mem_type_(mem_type) {
@@ -41,6 +40,13 @@ Hdf5Frames::Hdf5Frames(h5::Handle dataset, std::string name, hid_t mem_type, boo
   if (rank_ < 3 || rank_ > 5) throw Error("internal: Hdf5Frames on a " + std::to_string(rank_) + "-D dataset");
   det_y_ = shape[rank_ - 2];
   det_x_ = shape[rank_ - 1];
+  // A damaged file can claim any extent (a fuzzed one asked for frames of 32 GB): no detector's
+  // frame comes near 1 GiB, and refusing one here keeps the reads below from allocating it.
+  constexpr std::size_t kMaxFrameBytes = std::size_t(1) << 30;
+  if (det_y_ == 0 || det_x_ == 0 || det_y_ > kMaxFrameBytes || det_x_ > kMaxFrameBytes ||
+      det_y_ * det_x_ * H5Tget_size(mem_type_) > kMaxFrameBytes)
+    throw InputError(name_ + ": frames of " + std::to_string(det_y_) + " x " + std::to_string(det_x_) +
+                     " pixels are no detector's (empty or over 1 GiB): a damaged file?");
   frame_bytes_ = det_y_ * det_x_ * H5Tget_size(mem_type_);
   if (rank_ == 5) dims_ = {shape[0], shape[1], shape[2]};
   if (rank_ == 4) dims_ = {1, shape[0], shape[1]};
@@ -56,6 +62,7 @@ Hdf5Frames::Hdf5Frames(h5::Handle dataset, std::string name, hid_t mem_type, boo
     if (rank_ == 3) chunk_ = {1, 1, c[0]};
     split_frames = c[rank_ - 2] != det_y_ || c[rank_ - 1] != det_x_;
   }
+  const bool huge_chunks = layout == H5D_CHUNKED && chunk_[0] * chunk_[1] * chunk_[2] > kMaxFrameBytes / frame_bytes_;
   h5::Handle file_type(h5::check(H5Dget_type(dataset_), "H5Dget_type", name_));
   if (!allow_direct) library_reason_ = "positioned reads turned off";
   else if (layout == H5D_VIRTUAL) library_reason_ = "virtual dataset";
@@ -63,6 +70,7 @@ Hdf5Frames::Hdf5Frames(h5::Handle dataset, std::string name, hid_t mem_type, boo
   else if (H5Pget_external_count(dcpl) != 0) library_reason_ = "external raw storage";
   else if (layout == H5D_CHUNKED && H5Pget_nfilters(dcpl) != 0) library_reason_ = "compressed or filtered chunks";
   else if (split_frames) library_reason_ = "chunks that split a frame";
+  else if (huge_chunks) library_reason_ = "chunks over 1 GiB";
   else if (H5Tequal(file_type, mem_type_) <= 0) library_reason_ = "stored type differs from the machine's";
   if (!library_reason_.empty()) return;
   contiguous_ = layout == H5D_CONTIGUOUS;

@@ -9,6 +9,7 @@
 #include "ecm/core/error.hpp"
 #include "ecm/io/regular_file.hpp"
 #include "ecm/io/sources/formats.hpp"
+#include "ecm/io/sources/hdf5_external.hpp"
 #include "ecm/io/sources/hdf5_frames.hpp"
 
 namespace ecm::io::sources {
@@ -140,10 +141,12 @@ class Hdf5Source final : public FrameSource {
         throw InputError("dataset " + where + " does not continue " + names[0] + " (other frame shape)");
       if (choose_type(handles[i], where).type != shape_.type)
         throw InputError("dataset " + where + " has another element type than " + names[0]);
+      const auto data_files = hdf5_data_files(handles[i]);
+      refuse_data_outside(data_files, path, "'" + names[i] + "'", options.allow_external);
       auto part = std::make_unique<Hdf5Frames>(std::move(handles[i]), where, type.mem_type, options.direct_reads);
       shape_.det_y = part->det_y();
       shape_.det_x = part->det_x();
-      meta_.other_files.push_back(part->file_name());
+      meta_.other_files.insert(meta_.other_files.end(), data_files.begin(), data_files.end());
       part_first_.push_back(shape_.n_frames);
       shape_.n_frames += part->n_frames();
       parts_.push_back(std::move(part));

@@ -20,7 +20,7 @@ std::unique_ptr<CameraFileWriter> open_camera_file(const std::string& format, co
   if (format == "seq") return open_seq_writer(spec);
   if (format == "mrc") return open_mrc_writer(spec);
   if (format == "empad") return open_empad_writer(spec);
-  if (format == "nexus") return open_nexus_writer(spec);
+  if (format == "nexus") throw Error("internal: NeXus data are written collectively (create_nexus_data)");
   throw InputError("--format '" + format + "': ecm simulate writes hdf5, mib, seq, mrc, empad or nexus");
 }
 

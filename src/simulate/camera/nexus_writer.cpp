@@ -2,15 +2,18 @@
 // shared/testdata/real/arina): X_master.h5 with /entry/data/data_000001 an ExternalLink to
 // X_data_000001.h5:/entry/data/data, the NXmx detector group (frame_time, count_time,
 // pixel_mask, flatfield and whether it was applied, nimages, ntrigger), and X.h5 holding the
-// scan ("STEM Metadata": NumPixelsX, NumPixelsY). Differences from the camera: the data are
-// one contiguous dataset, not bitshuffle-compressed chunks, so that every rank can write its
-// frames with pwrite at offsets HDF5 allocated up front; readers see the same structure.
+// scan ("STEM Metadata": NumPixelsX, NumPixelsY). The data are stored as the camera stores
+// them: one frame per chunk, bitshuffle + LZ4 compressed (HDF5 filter 32008, the plugin of
+// Debian's `bitshuffle` package), the first dimension extendable. Compressed chunks cannot be
+// written at offsets computed in advance, so unlike the other formats the data file is
+// written collectively with parallel HDF5 (filtered datasets need collective writes).
 // Counts only: float32 frames are refused, as on the camera.
 #include <hdf5.h>
 
 #include <cstring>
 
 #include "ecm/core/error.hpp"
+#include "ecm/core/mpi_check.hpp"
 #include "ecm/io/hdf5.hpp"
 #include "ecm/io/raw_file.hpp"
 #include "ecm/simulate/camera_writer.hpp"
@@ -63,23 +66,8 @@ void group(hid_t file, const std::string& path, const std::string& nx_class) {
 }  // namespace
 
 void prepare_nexus(const CameraFileSpec& spec) {
-  const hid_t type = file_type_of(spec.type);
+  file_type_of(spec.type);
   const hsize_t n = spec.n_frames(), dy = spec.det_y, dx = spec.det_x;
-  {  // The data file: one dataset, allocated now, so that ranks can write at its offset.
-    h5::Handle f(h5::check(H5Fcreate(data_path(spec).c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "creating",
-                           data_path(spec)));
-    group(f, "/entry", "NXentry");
-    group(f, "/entry/data", "NXdata");
-    const hsize_t dims[3] = {n, dy, dx};
-    h5::Handle space(h5::check(H5Screate_simple(3, dims, nullptr), "H5Screate_simple"));
-    h5::Handle dcpl(h5::check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"));
-    h5::check(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time");
-    h5::check(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
-    h5::Handle ds(h5::check(H5Dcreate2(f, "/entry/data/data", type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-                            "creating /entry/data/data in", data_path(spec)));
-    h5::write_attribute(ds, "image_nr_low", std::int64_t(1));
-    h5::write_attribute(ds, "image_nr_high", std::int64_t(n));
-  }
   {  // The master: links, and the detector's NXmx description.
     h5::Handle f(h5::check(H5Fcreate(spec.path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "creating", spec.path));
     group(f, "/entry", "NXentry");
@@ -115,37 +103,36 @@ void prepare_nexus(const CameraFileSpec& spec) {
   }
 }
 
-namespace {
-
-class NexusWriter final : public CameraFileWriter {
- public:
-  explicit NexusWriter(const CameraFileSpec& spec) : path_(data_path(spec)) {
-    frame_bytes_ = spec.det_y * spec.det_x * io::pixel_bytes(spec.type);
-    {
-      h5::Handle f(h5::check(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "opening", path_));
-      h5::Handle ds = h5::open_dataset(f, "/entry/data/data");
-      const haddr_t at = H5Dget_offset(ds);
-      if (at == HADDR_UNDEF) throw Error("internal: " + path_ + " has no storage allocated");
-      offset_ = at;
-    }
-  }
-  // Little-endian on disk, as declared (H5T_STD_*LE); this machine's order.
-  void write_frames(std::size_t first, std::size_t count, const void* frames) override {
-    file_.write_at(offset_ + first * frame_bytes_, count * frame_bytes_, frames);
-  }
-
- private:
-  std::string path_;
-  io::RawOutputFile file_{path_, io::RawOutputFile::Mode::existing};
-  std::size_t frame_bytes_ = 0;
-  std::uint64_t offset_ = 0;
-};
-
-}  // namespace
-
-std::unique_ptr<CameraFileWriter> open_nexus_writer(const CameraFileSpec& spec) {
-  file_type_of(spec.type);
-  return std::make_unique<NexusWriter>(spec);
+NexusData create_nexus_data(const CameraFileSpec& spec, MPI_Comm comm) {
+  constexpr H5Z_filter_t kBitshuffle = 32008;
+  const hid_t type = file_type_of(spec.type);
+  // Every rank asks, so that all agree before the collective create.
+  mpi::run_then_agree(comm, [&] {
+    if (H5Zfilter_avail(kBitshuffle) <= 0)
+      throw InputError("ecm simulate --format nexus writes bitshuffle/LZ4 chunks, as the camera does, but HDF5 finds no "
+                       "bitshuffle filter plugin (Debian package bitshuffle; HDF5_PLUGIN_PATH)");
+  });
+  NexusData out;
+  out.path = data_path(spec);
+  out.file = h5::create_file_parallel(out.path, comm);
+  group(out.file, "/entry", "NXentry");
+  group(out.file, "/entry/data", "NXdata");
+  const hsize_t dims[3] = {spec.n_frames(), spec.det_y, spec.det_x};
+  const hsize_t max_dims[3] = {H5S_UNLIMITED, spec.det_y, spec.det_x};
+  const hsize_t chunk[3] = {1, spec.det_y, spec.det_x};
+  h5::Handle space(h5::check(H5Screate_simple(3, dims, max_dims), "H5Screate_simple"));
+  h5::Handle dcpl(h5::check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate"));
+  h5::check(H5Pset_chunk(dcpl, 3, chunk), "H5Pset_chunk");
+  // Block size 0 (the filter's choice), LZ4 (2): the camera's settings. The filter fills in
+  // its version and the element size itself.
+  const unsigned cd[2] = {0, 2};
+  h5::check(H5Pset_filter(dcpl, kBitshuffle, H5Z_FLAG_MANDATORY, 2, cd), "setting the bitshuffle filter of", out.path);
+  h5::check(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
+  out.data = h5::Handle(h5::check(H5Dcreate2(out.file, "/entry/data/data", type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                                  "creating /entry/data/data in", out.path));
+  h5::write_attribute(out.data, "image_nr_low", std::int64_t(1));
+  h5::write_attribute(out.data, "image_nr_high", std::int64_t(spec.n_frames()));
+  return out;
 }
 
 }  // namespace ecm::simulate

@@ -41,8 +41,6 @@ class Hdf5Frames {
   std::size_t det_y() const { return det_y_; }
   std::size_t det_x() const { return det_x_; }
   hid_t dataset() const { return dataset_; }
-  // The file the frames are in, as HDF5 names it (for a NeXus master, its data file).
-  std::string file_name() const;
   // Why reads go through H5Dread (empty when they are positioned reads).
   const std::string& library_path_reason() const { return library_reason_; }
   // How frames are read, in words: "positioned reads", "positioned reads of chunks (<index>
