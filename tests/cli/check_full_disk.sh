@@ -61,9 +61,14 @@ rm -f "$logs"/filled_mid_run.rc.*
 mpi bash -c '"$@"; echo $? > "$0.rc.${OMPI_COMM_WORLD_RANK:-${PMI_RANK:-0}}"' "$logs/filled_mid_run" "$ecm" \
   run data.h5 -o "$disk/out.h5" "${opts[@]}" --throttle 3 > "$logs/filled_mid_run.out" 2> "$logs/filled_mid_run.err" &
 job=$!
-# Once the output and its tile ledger exist (the ledger's appends fit in its first block).
-for _ in $(seq 200); do [ -e "$disk/out.h5.partial.tiles" ] && break; sleep 0.1; done
-[ -e "$disk/out.h5.partial.tiles" ] || fail "filled_mid_run: no partial output after 20 s"
+# Once the output holds its reserved space (64 kB and more) and the tile ledger exists (its
+# appends fit in its first block).
+reserved() {
+  [ -e "$disk/out.h5.partial.tiles" ] && [ -e "$disk/out.h5.partial" ] &&
+    [ "$(( $(stat -c %b "$disk/out.h5.partial") * 512 ))" -ge 65536 ]
+}
+for _ in $(seq 200); do reserved && break; sleep 0.05; done
+reserved || fail "filled_mid_run: no partial output with its space after 10 s"
 dd if=/dev/zero of="$disk/filler" bs=4k 2> /dev/null  # until the disk is full
 [ "$(df --output=avail "$disk" | tail -1)" -lt 8 ] || fail "filled_mid_run: the disk could not be filled"
 wait "$job"
