@@ -350,4 +350,13 @@ std::string object_name(hid_t obj) {
   return name;
 }
 
+std::string file_name(hid_t obj) {
+  const ssize_t n = H5Fget_name(obj, nullptr, 0);
+  if (n <= 0) return {};
+  std::string name(std::size_t(n) + 1, '\0');
+  H5Fget_name(obj, name.data(), name.size());
+  name.resize(std::size_t(n));
+  return name;
+}
+
 }  // namespace ecm::h5
