@@ -390,14 +390,6 @@ void read_hyperslab(hid_t dataset, hid_t mem_type, const std::vector<hsize_t>& s
   if (H5Dread(dataset, mem_type, s.mem_space, s.file_space, dxpl, buffer) < 0) fail_on("reading dataset", dataset);
 }
 
-std::string file_name(hid_t obj) {
-  const ssize_t n = H5Fget_name(obj, nullptr, 0);
-  if (n <= 0) return {};
-  std::string name(static_cast<std::size_t>(n), '\0');
-  H5Fget_name(obj, name.data(), static_cast<std::size_t>(n) + 1);
-  return name;
-}
-
 std::string object_name(hid_t obj) {
   ssize_t n = H5Iget_name(obj, nullptr, 0);
   if (n <= 0) {
@@ -409,6 +401,15 @@ std::string object_name(hid_t obj) {
   }
   std::string name(static_cast<std::size_t>(n), '\0');
   H5Iget_name(obj, name.data(), static_cast<std::size_t>(n) + 1);
+  return name;
+}
+
+std::string file_name(hid_t obj) {
+  const ssize_t n = H5Fget_name(obj, nullptr, 0);
+  if (n <= 0) return {};
+  std::string name(std::size_t(n) + 1, '\0');
+  H5Fget_name(obj, name.data(), name.size());
+  name.resize(std::size_t(n));
   return name;
 }
 

@@ -85,6 +85,22 @@ void write_camera_file(const SimConfig& cfg, FrameGenerator& gen, const std::vec
   });
 }
 
+// Generates this rank's tiles and writes them to `frames` collectively: `n_writes` calls on
+// every rank, empty ones where a rank has fewer tiles; `cfg.layout` places the frames.
+void write_tiles(hid_t frames, const SimConfig& cfg, FrameGenerator& gen, const std::vector<ScanTile>& mine,
+                 std::size_t n_writes, MPI_Comm comm) {
+  std::vector<unsigned char> buffer;
+  for (std::size_t i = 0; i < n_writes; ++i) {
+    const ScanTile tile = i < mine.size() ? mine[i] : ScanTile{};
+    mpi::run_then_agree(comm, [&] {
+      buffer.resize(cfg.cycles * tile.positions() * cfg.frame_bytes());
+      if (!tile.empty()) gen.record(tile, buffer.data());
+    });
+    // Agreed after each collective write: a rank whose write failed stops every rank here.
+    mpi::run_then_agree(comm, [&] { write_tile(frames, cfg, tile, buffer.data()); });
+  }
+}
+
 // NeXus: rank 0 writes the master and the scan companion; the compressed data file is written
 // collectively, `n_writes` calls on every rank (empty ones where a rank has fewer tiles), each
 // tile's frames placed as in the canonical stream layout (recording order).
@@ -97,15 +113,7 @@ void write_nexus_files(const SimConfig& cfg, FrameGenerator& gen, const std::vec
   NexusData out = create_nexus_data(spec, comm);
   SimConfig stream = cfg;
   stream.layout = Layout::stream;
-  std::vector<unsigned char> buffer;
-  for (std::size_t i = 0; i < n_writes; ++i) {
-    const ScanTile tile = i < mine.size() ? mine[i] : ScanTile{};
-    mpi::run_then_agree(comm, [&] {
-      buffer.resize(cfg.cycles * tile.positions() * cfg.frame_bytes());
-      if (!tile.empty()) gen.record(tile, buffer.data());
-    });
-    write_tile(out.data, stream, tile, buffer.data());
-  }
+  write_tiles(out.data, stream, gen, mine, n_writes, comm);
 }
 
 void generate_and_write(const SimConfig& cfg, const std::string& out_path, const std::string& truth_path,
@@ -170,16 +178,7 @@ void generate_and_write(const SimConfig& cfg, const std::string& out_path, const
                                 rank == 0);
       });
     }
-
-    std::vector<unsigned char> buffer;
-    for (std::size_t i = 0; i < n_writes; ++i) {
-      const ScanTile tile = i < mine.size() ? mine[i] : ScanTile{};
-      mpi::run_then_agree(comm, [&] {
-        buffer.resize(cfg.cycles * tile.positions() * cfg.frame_bytes());
-        if (!tile.empty()) gen.record(tile, buffer.data());
-      });
-      step([&] { write_tile(frames, cfg, tile, buffer.data()); });
-    }
+    write_tiles(frames, cfg, gen, mine, n_writes, comm);
   }
   if (rank == 0) io::release_unused_space(out_path);
 }

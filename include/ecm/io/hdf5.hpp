@@ -137,7 +137,8 @@ std::vector<T> read_dataset(hid_t file, const std::string& path) {
 
 // Name of an object, for error messages.
 std::string object_name(hid_t obj);
-// Name of the file an object (or a file id) is in, as it was opened; "" when unknown.
+// The name of the file holding obj, as HDF5 opened it (for an object behind an ExternalLink,
+// the linked file); empty when unknown.
 std::string file_name(hid_t obj);
 
 }  // namespace ecm::h5

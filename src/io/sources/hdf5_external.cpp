@@ -12,15 +12,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string name_of_file(hid_t obj) {
-  const ssize_t n = H5Fget_name(obj, nullptr, 0);
-  if (n <= 0) return {};
-  std::string name(std::size_t(n) + 1, '\0');
-  H5Fget_name(obj, name.data(), name.size());
-  name.resize(std::size_t(n));
-  return name;
-}
-
 // `name` as it exists: absolute, else beside `holder`'s folder, else in the working directory.
 std::string resolve(const std::string& name, const std::string& holder) {
   const fs::path p(name);
@@ -48,7 +39,7 @@ bool inside(const std::string& file, const fs::path& folder) {
 
 std::vector<std::string> hdf5_data_files(hid_t dataset) {
   std::vector<std::string> files;
-  const std::string holder = name_of_file(dataset);
+  const std::string holder = h5::file_name(dataset);
   if (!holder.empty()) files.push_back(holder);
   h5::Handle dcpl(h5::check(H5Dget_create_plist(dataset), "H5Dget_create_plist"));
   if (H5Pget_layout(dcpl) == H5D_VIRTUAL) {

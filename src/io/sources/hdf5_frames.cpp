@@ -21,17 +21,7 @@ std::vector<hsize_t> dataset_coords(const std::array<std::size_t, 3>& i, std::si
   return {i[2], 0, 0};
 }
 
-std::string file_name_of(hid_t obj) {
-  const ssize_t n = H5Fget_name(obj, nullptr, 0);
-  if (n <= 0) return {};
-  std::string name(std::size_t(n) + 1, '\0');
-  H5Fget_name(obj, name.data(), name.size());
-  name.resize(std::size_t(n));
-  return name;
-}
-
 }  // namespace
-
 
 Hdf5Frames::Hdf5Frames(h5::Handle dataset, std::string name, hid_t mem_type, bool allow_direct)
     : dataset_(std::move(dataset)), name_(std::move(name)), mem_type_(mem_type) {
@@ -109,7 +99,7 @@ std::unique_ptr<RawFile> Hdf5Frames::open_data_file() {
   hsize_t userblock = 0;
   h5::check(H5Pget_userblock(fcpl, &userblock), "H5Pget_userblock", name_);
   userblock_ = userblock;
-  const std::string path = file_name_of(file);
+  const std::string path = h5::file_name(file);
   std::unique_ptr<RawFile> raw;
   try {
     if (!path.empty()) raw = std::make_unique<RawFile>(path);
