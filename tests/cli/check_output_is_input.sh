@@ -11,11 +11,11 @@
 # Environment: MPIEXEC, MPIEXEC_FLAGS (as the other CLI tests).
 set -uo pipefail
 ecm=$1 dir=$2
-fail() { echo "FAIL: $*"; exit 1; }
-rm -rf "$dir" && mkdir -p "$dir/files" "$dir/logs" || fail "cannot create $dir"
+here=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$dir" && mkdir -p "$dir/files" "$dir/logs" || { echo "FAIL: cannot create $dir"; exit 1; }
 logs=$(cd "$dir/logs" && pwd)
+source "$here/contract_helpers.sh"  # fail, mpi, snapshot
 cd "$dir/files" || fail "cannot enter $dir/files"   # relative names, as a user types them
-mpi() { ${MPIEXEC:-mpiexec} ${MPIEXEC_FLAGS:-} -n 2 "$@"; }
 
 sim=(--scan 4,4 --cycles 40 --detector 32,32 --k-pixel-size 0.04 --tau 2.5 --time-step 0.125 --dtype uint8)
 mpi "$ecm" simulate data.h5 --truth truth.h5 "${sim[@]}" > "$logs/simulate.log" 2>&1 ||
@@ -34,12 +34,6 @@ mpi "$ecm" run data.h5 -o control.h5 "${opts[@]}" --progress none > "$logs/contr
 mpi "$ecm" ttcf data.h5 -o control_ttcf.h5 "${opts[@]}" > "$logs/control_ttcf.log" 2>&1 ||
   { cat "$logs/control_ttcf.log"; fail "ttcf with another -o"; }
 rm -f control.h5 control_ttcf.h5
-
-# Every name in the folder with its type, link target and, for files, content.
-snapshot() {
-  find . -printf '%p %y %l\n' | sort
-  find . -type f -exec sha256sum {} + | sort
-}
 
 # refused NAME MESSAGE ECM-ARGS...: `ecm ARGS` on 2 ranks must be refused with MESSAGE.
 refused() {
