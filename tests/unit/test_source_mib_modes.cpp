@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "mib_test_support.hpp"
+#include "ecm/io/sources/mib_header.hpp"
 
 using namespace ecm;
 using namespace ecm::mib_test;
@@ -236,5 +237,25 @@ TEST_CASE("Merlin bad input: one line naming the file, or a note where the frame
   {
     spit(dir + "/other.bin", std::vector<unsigned char>(1000, 'x'));
     names_file(input_error([&] { open_source(dir + "/other.bin", "mib"); }), dir + "/other.bin");
+  }
+}
+
+// Found by the fuzzer (tests/fuzz/regressions/mib): a year such as 9999 in a frame header made
+// the conversion to ns since 1970 overflow 64 bits (undefined behaviour). A time no camera can
+// have written is no time: the header reads, without one.
+TEST_CASE("Merlin frame header: a time outside 1970-2200 is no time, not an overflow", "[source-mib]") {
+  auto header = [](const std::string& time) {
+    std::string text = "MQ1,000001,00384,01,0256,0256,U16,   1x1,01," + time + ",0.001000,0,0,0";
+    text.resize(384, '\0');
+    return ecm::io::sources::parse_mib_frame_header(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+                                                    "test.mib");
+  };
+  const auto good = header("2024-10-21 12:00:01.500000");
+  REQUIRE(good.time_ns);
+  CHECK(*good.time_ns == ecm::io::sources::mib_civil_to_ns(2024, 10, 21, 12, 0, 1, 500000000));
+  for (const char* bad : {"9999-01-01 00:00:00.000000", "0001-12-31 23:59:59.000000", "1969-12-31 23:59:59.000000",
+                          "2201-01-01 00:00:00.000000"}) {
+    INFO(bad);
+    CHECK_FALSE(header(bad).time_ns);
   }
 }

@@ -69,6 +69,8 @@ std::optional<std::int64_t> parse_time(const std::string& s, char sep) {
         take_digits(s, at, 2, mi) && take_char(s, at, ':') && take_digits(s, at, 2, sec)))
     return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  // A damaged year: ns since 1970 in 64 bits reach only 1677-2262, and no camera wrote before 1970.
+  if (y < 1970 || y > 2200) return std::nullopt;
   std::int64_t frac_ns = 0;
   if (take_char(s, at, '.')) {
     std::int64_t scale = 100000000;  // the first fraction digit is 1e8 ns
