@@ -106,7 +106,7 @@ std::string why_no_valid_tau(const ecm::engine::RunSummary& s, const ecm::engine
   else if (why == "masked")
     m << ": every bin is masked";
   else if (why == "invalid_input")
-    m << ": g2 is not a finite number";
+    m << ": the bins' counts or g2 are not finite numbers (NaN or Inf: float frame values that overflow a float when a bin sums them?)";
   else if (why == "at_bound" || why == "max_iterations")
     m << ": the fits end at a bound or do not converge (--tau-min, --tau-max, --beta-min, --beta-max, --max-iterations)";
   else if (why == "out_of_field")
