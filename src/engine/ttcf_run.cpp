@@ -6,6 +6,7 @@
 #include <climits>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <sstream>
 
 #include "ecm/core/mpi_check.hpp"
@@ -51,6 +52,18 @@ void scale_and_mirror(double* g, std::size_t n_t, double scale) {
     for (std::size_t j = i; j < n_t; ++j) g[j * n_t + i] = g[i * n_t + j] = g[i * n_t + j] * scale;
 }
 
+// Keeps the first of each position, in the order given; returns how many were dropped. A
+// position listed twice was computed and written twice (a list of 8000 with repeats made a
+// 400 MB output of copies).
+std::size_t drop_duplicate_positions(std::vector<ScanPosition>& positions) {
+  std::set<ScanPosition> seen;
+  const auto first_end = std::remove_if(positions.begin(), positions.end(),
+                                        [&](const ScanPosition& p) { return !seen.insert(p).second; });
+  const std::size_t dropped = std::size_t(positions.end() - first_end);
+  positions.erase(first_end, positions.end());
+  return dropped;
+}
+
 }  // namespace
 
 std::vector<ScanPosition> parse_positions(const std::string& text) {
@@ -93,6 +106,7 @@ TtcfSummary run_ttcf(const TtcfConfig& config, MPI_Comm comm) {
   TtcfSummary sum;
   sum.output_path = rc.output_path;
   sum.selected = config.positions ? *config.positions : std::vector<ScanPosition>{{L.scan_y / 2, L.scan_x / 2}};
+  sum.duplicate_positions = drop_duplicate_positions(sum.selected);
   for (const auto& p : sum.selected)
     if (p[0] >= L.scan_y || p[1] >= L.scan_x)
       throw InputError("--positions: scan position " + std::to_string(p[0]) + "," + std::to_string(p[1]) +
