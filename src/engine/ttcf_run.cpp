@@ -17,6 +17,7 @@
 #include "ecm/engine/tile_processor.hpp"
 #include "ecm/engine/tiling.hpp"
 #include "ecm/engine/ttcf_output.hpp"
+#include "ecm/io/output_lock.hpp"
 #include "ecm/io/space_reservation.hpp"
 #include "ecm/kernels/ttcf_kernels.hpp"
 
@@ -95,13 +96,17 @@ TtcfSummary run_ttcf(const TtcfConfig& config, MPI_Comm comm) {
   StageTimer timer;
 
   // A path that cannot become the output, or provenance too long for it, fails now.
-  check_output_before_reading(rc, false, comm);
+  check_output_before_reading(rc, true, comm);
   std::unique_ptr<io::InputDataset> opened;  // every rank opens it; one failing stops all
   mpi::run_then_agree(comm, [&] { opened = std::make_unique<io::InputDataset>(rc.input_path, rc.input, comm); });
   const io::InputDataset& input = *opened;
   // TTCF.h5 is written last, but an output that is one of the files read is refused now,
   // before any frame is read.
-  refuse_writing_inputs(rc, input, false, comm);
+  refuse_writing_inputs(rc, input, true, comm);
+  // From here until TTCF.h5 is in place this command owns the output: a second ttcf, run or
+  // convert with the same -o stops, and this one stops over a run's checkpoint.
+  io::OutputLock lock(rc.output_path, "ecm ttcf", comm);
+  lock.refuse_checkpoint();
   const auto& L = input.layout();
   TtcfSummary sum;
   sum.output_path = rc.output_path;
@@ -228,6 +233,7 @@ TtcfSummary run_ttcf(const TtcfConfig& config, MPI_Comm comm) {
   for (auto& g : sel_host) matrices.g_positions.push_back(g.data());
   sum.n_ranks = n_ranks;
   write_ttcf_file(rc, setup, sum, matrices, start_time, comm);
+  lock.remove();
   timer.mark("write");
   sum.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   return sum;
