@@ -171,7 +171,9 @@ int cmd_run(int argc, char** argv, MPI_Comm comm) {
   ecm::interrupt::install_handlers();
   const auto summary = ecm::engine::run(config, comm);
   // Every rank has the same summary (its counts are reduced over all ranks).
-  const bool no_valid_tau = !summary.already_complete && summary.n_converged == 0;
+  // (A finished output that --resume finds complete is summed up from its file: one whose run
+  // found no valid tau fails again as that run did.)
+  const bool no_valid_tau = summary.n_converged == 0;
   if (ecm::cli::is_printer(comm)) {
     if (summary.already_complete)
       std::cout << "ecm run: " << summary.output_path << " is complete already; nothing to resume" << std::endl;

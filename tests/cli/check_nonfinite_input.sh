@@ -211,6 +211,15 @@ refused all_nan 65 "ecm run: error: no valid tau: none of the 3072 (r, k_r, k_ph
 grep -Fq "NaN or Inf in 2359296 frame values (2304 detector pixels" "$logs/all_nan.err" || bad "all_nan: the error line does not count the NaN values"
 refused all_zero 65 "no valid tau: none of the 3072 (r, k_r, k_phi) fits converged (too_few_counts 3072)" \
   run all_zero.h5 -o out.h5 "${opts[@]}"
+# --resume of that finished output fails as the run did (it said "complete already", exit 0).
+sum_before=$(sha256sum out.h5)
+if ran all_zero_resume 65 - run all_zero.h5 -o out.h5 --resume "${opts[@]}"; then
+  [ "$(grep -c 'error:' "$logs/all_zero_resume.err")" -eq 1 ] &&
+    grep -Fq "ecm run: error: no valid tau: none of the 3072 (r, k_r, k_phi) fits converged (too_few_counts 3072): the strip holds (almost) no counts" \
+      "$logs/all_zero_resume.err" || { cat "$logs/all_zero_resume.err"; bad "all_zero_resume: not the run's one error line"; }
+  [ "$(sha256sum out.h5)" = "$sum_before" ] || bad "all_zero_resume: the finished output changed"
+  echo "all_zero_resume: exit 65, $(grep 'error:' "$logs/all_zero_resume.err")"
+fi
 refused saturated 65 "no valid tau: none of the 3072 (r, k_r, k_phi) fits converged (no_decay 3072): no g2 curve decays" \
   run saturated.h5 -o out.h5 "${opts[@]}"
 refused gain_zero 65 "no valid tau: none of the 3072 (r, k_r, k_phi) fits converged (too_few_counts 3072)" \
