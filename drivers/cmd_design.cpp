@@ -10,6 +10,8 @@
 #include "ecm/analysis/design_rules.hpp"
 #include "ecm/analysis/ensemble_stats.hpp"
 #include "ecm/core/error.hpp"
+#include "ecm/core/value_range.hpp"
+#include "ecm/io/input_dataset.hpp"
 #include "ecm/io/result_cube.hpp"
 #include "options.hpp"
 
@@ -28,8 +30,10 @@ int planned(const boost::program_options::variables_map& vm, MPI_Comm comm) {
   ecm::require(vm.count("scan") && vm.count("frame-rate") && vm.count("tau") && vm.count("ring-pixels"),
                "planned mode needs --scan, --frame-rate, --tau and --ring-pixels (or give a result file)");
   const auto scan = ecm::cli::parse_pair(vm["scan"].as<std::string>(), "scan");
-  ecm::require(scan[0] >= 1 && scan[1] >= 1 && scan[0] == std::floor(scan[0]) && scan[1] == std::floor(scan[1]),
-               "--scan must be two positive integers NY,NX");
+  // Checked as doubles before the conversion (1e300 is no size_t); the product's range in assess_plan.
+  ecm::require(scan[0] >= 1 && scan[1] >= 1 && scan[0] <= 1e12 && scan[1] <= 1e12 && scan[0] == std::floor(scan[0]) &&
+                   scan[1] == std::floor(scan[1]),
+               "--scan must be two whole numbers in [1, 1e12] as NY,NX");
   p.scan_y = std::size_t(scan[0]);
   p.scan_x = std::size_t(scan[1]);
   p.frame_rate_hz = vm["frame-rate"].as<double>();
@@ -41,9 +45,10 @@ int planned(const boost::program_options::variables_map& vm, MPI_Comm comm) {
   } else {
     ecm::require(vm.count("probe-current") && vm.count("scattered-fraction"),
                  "give --diffracted-current E_PER_S, or --probe-current PA with --scattered-fraction X");
-    const double f = vm["scattered-fraction"].as<double>();
-    ecm::require(f > 0 && f <= 1, "--scattered-fraction must be in (0, 1]");
-    p.diffracted_current = vm["probe-current"].as<double>() * kElectronsPerPicoCoulomb * f;
+    const double f = vm["scattered-fraction"].as<double>(), pa = vm["probe-current"].as<double>();
+    ecm::require_in_range(f, 1e-9, 1, "--scattered-fraction", "", "the share of the probe scattered into the ring");
+    ecm::require_in_range(pa, 1e-6, 1e9, "--probe-current", "pA", "the probe current");
+    p.diffracted_current = pa * kElectronsPerPicoCoulomb * f;
   }
   if (vm.count("kphi-bin")) p.kphi_bin = vm["kphi-bin"].as<double>();
   if (vm.count("convergence")) p.convergence = vm["convergence"].as<double>();
@@ -74,7 +79,8 @@ int measured(const std::string& path, const boost::program_options::variables_ma
   ecm::io::ResultCube cube = ecm::io::read_result_cube(path, comm);
   if (vm.count("convergence")) {
     cube.convergence = vm["convergence"].as<double>();
-    ecm::require(cube.convergence > 0, "--convergence must be > 0 (k_c in 1/A)");
+    ecm::require_in_range(cube.convergence, 1e-6, ecm::io::kMaxConvergence, "--convergence", "1/A",
+                          "the probe convergence k_c");
   }
   const auto stats = ecm::analysis::ensemble_stats(cube, ecm::analysis::StatsOptions{});
   const auto a = ecm::analysis::assess_result(cube, stats);

@@ -106,7 +106,7 @@ std::string why_no_valid_tau(const ecm::engine::RunSummary& s, const ecm::engine
   else if (why == "masked")
     m << ": every bin is masked";
   else if (why == "invalid_input")
-    m << ": g2 is not a finite number";
+    m << ": the bins' counts or g2 are not finite numbers (NaN or Inf: float frame values that overflow a float when a bin sums them?)";
   else if (why == "at_bound" || why == "max_iterations")
     m << ": the fits end at a bound or do not converge (--tau-min, --tau-max, --beta-min, --beta-max, --max-iterations)";
   else if (why == "out_of_field")
@@ -171,7 +171,9 @@ int cmd_run(int argc, char** argv, MPI_Comm comm) {
   ecm::interrupt::install_handlers();
   const auto summary = ecm::engine::run(config, comm);
   // Every rank has the same summary (its counts are reduced over all ranks).
-  const bool no_valid_tau = !summary.already_complete && summary.n_converged == 0;
+  // (A finished output that --resume finds complete is summed up from its file: one whose run
+  // found no valid tau fails again as that run did.)
+  const bool no_valid_tau = summary.n_converged == 0;
   if (ecm::cli::is_printer(comm)) {
     if (summary.already_complete)
       std::cout << "ecm run: " << summary.output_path << " is complete already; nothing to resume" << std::endl;

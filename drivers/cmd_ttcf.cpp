@@ -70,6 +70,9 @@ void print_summary(const ecm::engine::TtcfSummary& s) {
             << s.positions_no_counts << " with a ring mean of 0 at some cycle, " << s.positions_out_of_field
             << " off the scan by the drift)\n";
   for (const auto& note : s.input_notes) std::cout << "  input note      " << note << "\n";
+  if (s.duplicate_positions)
+    std::cout << "  note            --positions listed " << s.duplicate_positions << " position(s) again: each is "
+              << "computed and written once, in the order first given (" << s.selected.size() << " distinct)\n";
   for (std::size_t i = 0; i < s.selected.size(); ++i)
     std::cout << "  G_r written     " << s.selected[i][0] << "," << s.selected[i][1]
               << (s.selected_status[i] == 0 ? "" : " (left out: NaN)") << "\n";

@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "ecm/core/error.hpp"
+#include "ecm/core/value_range.hpp"
+#include "ecm/io/input_dataset.hpp"
 
 namespace ecm::analysis {
 
@@ -90,16 +92,35 @@ std::uint8_t pixel_flags(double counts, double step_over_tau, double bin_over_kc
   return f;
 }
 
+namespace {
+constexpr double kMaxPlannedPositions = 1e12;  // a 10^6 x 10^6 scan
+
+// Each planned quantity within what an experiment can have. "> 0" was not enough: a tau of
+// 1e300 or 1e-300 ring pixels passed every rule ("reliable"), and ratios of such numbers
+// overflow or underflow. The bounds keep every derived number (time step, counts per pixel,
+// SNR, the frame-rate window, the largest scan) finite and nonzero.
+void check_plan(const PlannedExperiment& p) {
+  require_in_range(double(p.scan_y) * double(p.scan_x), 1, kMaxPlannedPositions, "--scan", "positions",
+                   "the number of scan positions NY x NX");
+  require_in_range(p.frame_rate_hz, 1e-3, 1e9, "--frame-rate", "fps", "the detector frame rate");
+  require_in_range(p.tau_s, io::kMinTimeStep_s, io::kMaxTimeStep_s, "--tau", "s", "the expected relaxation time");
+  require_in_range(double(p.scan_y) * double(p.scan_x) / p.frame_rate_hz, io::kMinTimeStep_s, io::kMaxTimeStep_s,
+                   "the time step --scan NY x NX / --frame-rate", "s", "the time between scan cycles");
+  require_in_range(p.diffracted_current, 1e-3, 1e15, "the diffracted current (--diffracted-current, or --probe-current "
+                   "x --scattered-fraction)", "e/s", "the electrons per second into the first ring");
+  require_in_range(p.ring_pixels, 1, 1e9, "--ring-pixels", "pixels", "the detector pixels in the first ring");
+  require_in_range(p.pixels_per_g2, 1, 1e9, "--g2-pixels", "pixels", "the detector pixels summed into one g2");
+  // Optional (0 = not given).
+  if (p.kphi_bin != 0) require_in_range(p.kphi_bin, 1e-6, 10, "--kphi-bin", "1/A", "the k_phi bin width");
+  if (p.convergence != 0)
+    require_in_range(p.convergence, 1e-6, io::kMaxConvergence, "--convergence", "1/A", "the probe convergence k_c");
+  if (p.cycles != 0) require_in_range(p.cycles, 1, 1e12, "--cycles", "cycles", "the number of scan cycles");
+  if (p.contrast != 0) require_in_range(p.contrast, 1e-6, 1, "--contrast", "", "the g2 contrast A");
+}
+}  // namespace
+
 PlanAssessment assess_plan(const PlannedExperiment& p, const DesignLimits& L) {
-  require(p.scan_y > 0 && p.scan_x > 0, "--scan must give positive scan sizes");
-  require(p.frame_rate_hz > 0, "--frame-rate must be > 0");
-  require(p.tau_s > 0, "--tau must be > 0");
-  require(p.diffracted_current > 0, "the diffracted current must be > 0 (--diffracted-current, or --probe-current "
-                                    "with --scattered-fraction)");
-  require(p.ring_pixels > 0, "--ring-pixels must be > 0");
-  require(p.pixels_per_g2 > 0, "--g2-pixels must be > 0");
-  require(p.kphi_bin >= 0 && p.convergence >= 0 && p.cycles >= 0 && p.contrast >= 0,
-          "--kphi-bin, --convergence, --cycles and --contrast must be >= 0");
+  check_plan(p);
   PlanAssessment a;
   const double positions = double(p.scan_y) * double(p.scan_x);
   a.time_step_s = positions / p.frame_rate_hz;
@@ -144,7 +165,9 @@ PlanAssessment assess_plan(const PlannedExperiment& p, const DesignLimits& L) {
 }
 
 ResultAssessment assess_result(const io::ResultCube& c, const EnsembleStats& s, const DesignLimits& L) {
-  require(c.time_step_s > 0, "the result has no time_step_s attribute");
+  require(c.time_step_s != 0, "the result has no time_step_s attribute");
+  require_in_range(c.time_step_s, io::kMinTimeStep_s, io::kMaxTimeStep_s, "attribute 'time_step_s' of " + c.path, "s",
+                   "the time between scan cycles");
   ResultAssessment a;
   const std::size_t P = c.positions(), B = c.bins();
   a.flags.assign(P * B, 0);

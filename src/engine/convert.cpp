@@ -8,6 +8,7 @@
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/core/partial_outputs.hpp"
 #include "ecm/io/output_guard.hpp"
+#include "ecm/io/output_lock.hpp"
 #include "ecm/io/output_path.hpp"
 #include "ecm/io/space_reservation.hpp"
 #include "ecm/version.hpp"
@@ -31,15 +32,19 @@ ConvertSummary convert(const ConvertConfig& config, MPI_Comm comm) {
   const double start = MPI_Wtime();
   const int rank = mpi::rank(comm), size = mpi::size(comm);
   // A path that cannot become the output fails before the input is read.
-  mpi::run_then_agree(comm, [&] { io::require_output_path(config.output_path, {".partial"}); });
+  mpi::run_then_agree(comm, [&] { io::require_output_path(config.output_path, {".partial", ".partial.tiles"}); });
   std::unique_ptr<io::InputDataset> opened;  // every rank opens it; one failing stops all
   mpi::run_then_agree(comm, [&] { opened = std::make_unique<io::InputDataset>(config.input_path, config.input, comm); });
   const io::InputDataset& input = *opened;
   // A conversion onto its own input, or onto a file read with it (a .mib beside the .hdr given),
   // would destroy it: compare the files, not their names, before anything is created.
   mpi::run_then_agree(comm, [&] {
-    io::refuse_writing_inputs(config.output_path, false, config.input_path, input.source().metadata().other_files);
+    io::refuse_writing_inputs(config.output_path, true, config.input_path, input.source().metadata().other_files);
   });
+  // From here until OUT.h5 is in place this command owns the output: a second convert, run or
+  // ttcf with the same -o stops, and this one stops over a run's checkpoint.
+  io::OutputLock lock(config.output_path, "ecm convert", comm);
+  lock.refuse_checkpoint();
   const auto& L = input.layout();
   const auto& meta = input.source().metadata();
   ConvertSummary summary;
@@ -121,6 +126,7 @@ ConvertSummary convert(const ConvertConfig& config, MPI_Comm comm) {
   }
   mpi::agree_or_throw(comm, err);
   partial_outputs::forget(partial);
+  lock.remove();
   summary.bytes = L.raw_bytes();
   summary.seconds = MPI_Wtime() - start;
   return summary;

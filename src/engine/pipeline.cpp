@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "ecm/core/error.hpp"
 #include "ecm/core/interrupt.hpp"
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/core/partial_outputs.hpp"
@@ -24,6 +25,7 @@
 #include "ecm/engine/run_outputs.hpp"
 #include "ecm/engine/scheduler.hpp"
 #include "ecm/engine/tile_processor.hpp"
+#include "ecm/io/hdf5.hpp"
 #include "ecm/io/result_file.hpp"
 #include "ecm/io/space_reservation.hpp"
 #include "ecm/version.hpp"
@@ -115,6 +117,29 @@ class TauHistogram {
   std::vector<unsigned long long> statuses_ = std::vector<unsigned long long>(256, 0);
 };
 
+// What a finished output holds, as its run summed it up (collective; rank 0 reads the file):
+// --resume of a complete run reports what the run reported, a run with no valid tau above
+// all (exit 65 again, not "complete already" and 0).
+void summarise_finished_output(const std::string& path, RunSummary& summary, MPI_Comm comm) {
+  TauHistogram histogram;
+  unsigned long long n_pixels = 0;
+  mpi::run_then_agree(comm, [&] {
+    if (mpi::rank(comm) != 0) return;
+    h5::Handle file = h5::open_file_serial(path);
+    const auto status = h5::read_dataset<std::uint8_t>(file, "/fit_status");
+    const auto tau = h5::read_dataset<float>(file, "/tau");
+    if (tau.size() != status.size())
+      throw InputError("'" + path + "' is damaged: /tau holds " + std::to_string(tau.size()) + " values, /fit_status " +
+                       std::to_string(status.size()) + "; run without --resume to replace it");
+    histogram.add(tau, status);
+    n_pixels = status.size();
+  });
+  mpi::check(MPI_Bcast(&n_pixels, 1, MPI_UNSIGNED_LONG_LONG, 0, comm), "MPI_Bcast(pixels of the finished output)");
+  summary.n_pixels = std::size_t(n_pixels);
+  std::tie(summary.n_converged, summary.median_tau_s) = histogram.reduce_median(comm);
+  summary.status_counts = histogram.reduce_statuses(comm);
+}
+
 }  // namespace
 
 std::string RunConfig::identity() const {
@@ -160,6 +185,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
     RunSummary done;
     done.already_complete = true;
     done.output_path = config.output_path;
+    summarise_finished_output(config.output_path, done, comm);
     return done;
   }
   const auto& L = input.layout();

@@ -60,12 +60,8 @@ std::string changed_message(const std::string& file) {
 
 RunCheckpoint::RunCheckpoint(const RunConfig& config, const io::InputDataset& input, MPI_Comm comm)
     : config_(config), input_(input), comm_(comm),
-      ledger_(config.output_path + ".partial.tiles", config.output_path, comm), identity_(config, input, comm),
-      fingerprint_(io::fingerprint_of(config.identity())) {
-  if (mpi::rank(comm) == 0 && !ledger_.locked())
-    std::cerr << "ecm run: note: the file system of '" << ledger_.path() << "' has no file locks: a second run "
-              << "writing '" << config.output_path << "' at the same time would not be stopped" << std::endl;
-}
+      ledger_(config.output_path, comm), identity_(config, input, comm),
+      fingerprint_(io::fingerprint_of(config.identity())) {}
 
 bool RunCheckpoint::complete_already() {
   if (!config_.resume || ledger_.has_checkpoint()) return false;

@@ -6,6 +6,7 @@
 #include <climits>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <sstream>
 
 #include "ecm/core/mpi_check.hpp"
@@ -16,6 +17,7 @@
 #include "ecm/engine/tile_processor.hpp"
 #include "ecm/engine/tiling.hpp"
 #include "ecm/engine/ttcf_output.hpp"
+#include "ecm/io/output_lock.hpp"
 #include "ecm/io/space_reservation.hpp"
 #include "ecm/kernels/ttcf_kernels.hpp"
 
@@ -51,6 +53,18 @@ void scale_and_mirror(double* g, std::size_t n_t, double scale) {
     for (std::size_t j = i; j < n_t; ++j) g[j * n_t + i] = g[i * n_t + j] = g[i * n_t + j] * scale;
 }
 
+// Keeps the first of each position, in the order given; returns how many were dropped. A
+// position listed twice was computed and written twice (a list of 8000 with repeats made a
+// 400 MB output of copies).
+std::size_t drop_duplicate_positions(std::vector<ScanPosition>& positions) {
+  std::set<ScanPosition> seen;
+  const auto first_end = std::remove_if(positions.begin(), positions.end(),
+                                        [&](const ScanPosition& p) { return !seen.insert(p).second; });
+  const std::size_t dropped = std::size_t(positions.end() - first_end);
+  positions.erase(first_end, positions.end());
+  return dropped;
+}
+
 }  // namespace
 
 std::vector<ScanPosition> parse_positions(const std::string& text) {
@@ -82,17 +96,22 @@ TtcfSummary run_ttcf(const TtcfConfig& config, MPI_Comm comm) {
   StageTimer timer;
 
   // A path that cannot become the output, or provenance too long for it, fails now.
-  check_output_before_reading(rc, false, comm);
+  check_output_before_reading(rc, true, comm);
   std::unique_ptr<io::InputDataset> opened;  // every rank opens it; one failing stops all
   mpi::run_then_agree(comm, [&] { opened = std::make_unique<io::InputDataset>(rc.input_path, rc.input, comm); });
   const io::InputDataset& input = *opened;
   // TTCF.h5 is written last, but an output that is one of the files read is refused now,
   // before any frame is read.
-  refuse_writing_inputs(rc, input, false, comm);
+  refuse_writing_inputs(rc, input, true, comm);
+  // From here until TTCF.h5 is in place this command owns the output: a second ttcf, run or
+  // convert with the same -o stops, and this one stops over a run's checkpoint.
+  io::OutputLock lock(rc.output_path, "ecm ttcf", comm);
+  lock.refuse_checkpoint();
   const auto& L = input.layout();
   TtcfSummary sum;
   sum.output_path = rc.output_path;
   sum.selected = config.positions ? *config.positions : std::vector<ScanPosition>{{L.scan_y / 2, L.scan_x / 2}};
+  sum.duplicate_positions = drop_duplicate_positions(sum.selected);
   for (const auto& p : sum.selected)
     if (p[0] >= L.scan_y || p[1] >= L.scan_x)
       throw InputError("--positions: scan position " + std::to_string(p[0]) + "," + std::to_string(p[1]) +
@@ -214,6 +233,7 @@ TtcfSummary run_ttcf(const TtcfConfig& config, MPI_Comm comm) {
   for (auto& g : sel_host) matrices.g_positions.push_back(g.data());
   sum.n_ranks = n_ranks;
   write_ttcf_file(rc, setup, sum, matrices, start_time, comm);
+  lock.remove();
   timer.mark("write");
   sum.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   return sum;

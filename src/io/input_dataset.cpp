@@ -4,6 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "ecm/core/value_range.hpp"
+
 namespace ecm::io {
 
 std::size_t InputLayout::element_bytes() const {
@@ -119,28 +121,14 @@ std::optional<std::pair<double, std::string>> InputDataset::file_time_step() con
   return std::make_pair(steps[steps.size() / 2], std::string("timestamps"));
 }
 
-namespace {
-std::string number(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-void check_range(double v, double lo, double hi, const std::string& what, const std::string& unit,
-                 const std::string& meaning, const std::string& remedy) {
-  if (!(v >= lo && v <= hi))
-    throw InputError(what + " is " + number(v) + " " + unit + ": " + meaning + " must be a finite number in [" +
-                     number(lo) + ", " + number(hi) + "] " + unit + (remedy.empty() ? "" : "; " + remedy));
-}
-}  // namespace
-
 void check_time_step(double seconds, const std::string& what, const std::string& remedy) {
-  check_range(seconds, kMinTimeStep_s, kMaxTimeStep_s, what, "s", "the time between scan cycles", remedy);
+  require_in_range(seconds, kMinTimeStep_s, kMaxTimeStep_s, what, "s", "the time between scan cycles", remedy);
 }
 void check_k_pixel_size(double inv_angstrom, const std::string& what, const std::string& remedy) {
-  check_range(inv_angstrom, kMinKPixel, kMaxKPixel, what, "1/A", "the detector pixel size in k", remedy);
+  require_in_range(inv_angstrom, kMinKPixel, kMaxKPixel, what, "1/A", "the detector pixel size in k", remedy);
 }
 void check_convergence(double inv_angstrom, const std::string& what, const std::string& remedy) {
-  check_range(inv_angstrom, 0.0, kMaxConvergence, what, "1/A", "the probe convergence k_c (0 = unknown)", remedy);
+  require_in_range(inv_angstrom, 0.0, kMaxConvergence, what, "1/A", "the probe convergence k_c (0 = unknown)", remedy);
 }
 
 Calibration InputDataset::calibration(const CalibrationOverrides& o) const {
@@ -181,21 +169,21 @@ Calibration InputDataset::calibration(const CalibrationOverrides& o) const {
       c.beam_center_yx = *meta.beam_center_yx;
       c.beam_center_source = "attribute";
     } else {
-      ignored("beam_center_yx", number(y) + "," + number(x), "the centre is found from the frames (or give --beam-center)");
+      ignored("beam_center_yx", number_text(y) + "," + number_text(x), "the centre is found from the frames (or give --beam-center)");
     }
   }
   if (o.convergence) {
     c.convergence = *o.convergence;
     check_convergence(c.convergence, "--convergence");
   } else if (meta.convergence && !std::isfinite(*meta.convergence)) {
-    ignored("convergence_inv_angstrom", number(*meta.convergence), "k_c is unknown (or give --convergence)");
+    ignored("convergence_inv_angstrom", number_text(*meta.convergence), "k_c is unknown (or give --convergence)");
   } else {
     c.convergence = meta.convergence.value_or(0.0);
     check_convergence(c.convergence, from_file("convergence_inv_angstrom"), "give --convergence");
   }
   // Optional: only the science products use it (domain sizes in nm).
   if (meta.scan_step_nm && !std::isfinite(*meta.scan_step_nm))
-    ignored("scan_step_nm", number(*meta.scan_step_nm), "the scan step is unknown");
+    ignored("scan_step_nm", number_text(*meta.scan_step_nm), "the scan step is unknown");
   else
     c.scan_step_nm = meta.scan_step_nm.value_or(0.0);
   require(c.scan_step_nm >= 0, from_file("scan_step_nm") + " must be >= 0");

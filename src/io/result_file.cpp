@@ -76,7 +76,7 @@ ResultFile::ResultFile(const std::string& final_path, const ResultShape& shape, 
     status_ = h5::create_filled_dataset(file_, "/fit_status", H5T_STD_U8LE, dims, H5T_NATIVE_UINT8, &kNotComputed);
     h5::write_attribute(status_, "meaning",
                         std::string("0 converged, 1 max_iterations, 2 no_decay, 3 masked, 4 too_few_counts, "
-                                    "5 invalid_input, 6 at_bound, 7 out_of_field, 8 not_computed (a partial "
+                                    "5 invalid_input (NaN or Inf in the bin's series or its g2), 6 at_bound, 7 out_of_field, 8 not_computed (a partial "
                                     "output's positions not yet written); only 0 has finite fit values"));
     if (shape.save_g2) g2_ = h5::create_dataset(file_, "/g2", H5T_IEEE_F32LE, g2_dims);
   });

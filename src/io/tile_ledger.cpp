@@ -13,15 +13,6 @@ namespace {
 
 constexpr const char* kHeader = "ecm tile ledger 2";
 
-// Broadcasts a string from rank 0.
-std::string broadcast(std::string text, MPI_Comm comm) {
-  unsigned long long n = text.size();
-  mpi::check(MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm), "MPI_Bcast(ledger size)");
-  text.resize(n);
-  if (n) mpi::check(MPI_Bcast(text.data(), int(n), MPI_CHAR, 0, comm), "MPI_Bcast(ledger)");
-  return text;
-}
-
 // The text up to its last newline: an append cut short by a kill leaves no newline.
 std::string whole_lines(const std::string& text) {
   const auto last = text.find_last_of('\n');
@@ -64,18 +55,9 @@ std::size_t LedgerContent::n_done() const {
   return n;
 }
 
-TileLedger::TileLedger(std::string path, const std::string& output_path, MPI_Comm comm)
-    : path_(std::move(path)), comm_(comm) {
-  mpi::run_then_agree(comm, [&] {
-    if (mpi::rank(comm) != 0) return;
-    lock_.emplace(path_, "another ecm run is writing '" + output_path + "' (it holds the lock on '" + path_ +
-                             "'); wait for it to finish, or choose another -o");
-    earlier_ = lock_->read_all();
-  });
-  earlier_ = broadcast(std::move(earlier_), comm);
-  // Nothing of an earlier run: the file is this run's to clean up if it fails early.
-  if (earlier_.empty()) partial_outputs::add(path_);
-}
+TileLedger::TileLedger(const std::string& output_path, MPI_Comm comm)
+    : path_(OutputLock::path_for(output_path)), comm_(comm), lock_(output_path, "ecm run", comm),
+      earlier_(lock_.earlier()) {}
 
 LedgerContent TileLedger::checkpoint() const {
   const std::string text = whole_lines(earlier_);
@@ -136,13 +118,13 @@ void TileLedger::start(const std::string& fingerprint, const std::string& input_
     std::ostringstream out;
     out << kHeader << "\nfingerprint " << fingerprint << "\n" << input_identity << "tiles " << tiles.size() << "\n";
     for (const auto& t : tiles) out << t.y0 << " " << t.x0 << " " << t.ny << " " << t.nx << "\n";
-    lock_->replace(out.str());
+    lock_.file().replace(out.str());
   });
 }
 
 void TileLedger::resume() {
   mpi::run_then_agree(comm_, [&] {
-    if (mpi::rank(comm_) == 0 && whole_lines(earlier_).size() != earlier_.size()) lock_->replace(whole_lines(earlier_));
+    if (mpi::rank(comm_) == 0 && whole_lines(earlier_).size() != earlier_.size()) lock_.file().replace(whole_lines(earlier_));
   });
 }
 
@@ -154,14 +136,10 @@ void TileLedger::record(const std::vector<std::size_t>& tile_indices, const std:
     for (std::size_t k = 0; k < tile_indices.size(); ++k)
       out << "done " << tile_indices[k] << " " << Checksum::to_hex(records[k].input_probe) << " "
           << Checksum::to_hex(records[k].results) << "\n";
-    lock_->append(out.str());
+    lock_.file().append(out.str());
   });
 }
 
-void TileLedger::remove() {
-  if (mpi::rank(comm_) == 0 && lock_) lock_->remove();
-  partial_outputs::forget(path_);
-  mpi::check(MPI_Barrier(comm_), "MPI_Barrier(ledger removed)");
-}
+void TileLedger::remove() { lock_.remove(); }
 
 }  // namespace ecm::io

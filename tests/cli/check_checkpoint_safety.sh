@@ -13,6 +13,9 @@
 #   input_replaced_during_run     (class 4) another file is renamed onto the input mid-run
 #   input_moved_during_run        (class 10) the input is moved away mid-run
 #   concurrent_output             (class 5) a second run with the same -o
+#   concurrent_output_other_commands  (class 5) `ecm ttcf` and `ecm convert` with the -o of a
+#       running run, or over the checkpoint of an interrupted one: they wrote OUT.h5.partial
+#       under the running run and both claimed success; they take the same lock now
 #   resume_finished_other         (class 6) --resume of a finished output made with other
 #       options or from other data
 #   resume_lost_tile              (class 7) a tile the ledger lists but the file lacks, and
@@ -210,6 +213,34 @@ concurrent_output)
   same_as_reference "$out"
   no_leftovers
   echo "a second run onto the output of a running one: refused; the first run's result intact"
+  ;;
+
+concurrent_output_other_commands)
+  make_reference
+  throttle=1.5  # the run must outlive both attempts
+  start_throttled first 1
+  # ttcf and convert onto the output of a running run: both must stop before they write.
+  ranks second_ttcf ttcf "$in" -o "$out"
+  refused_with second_ttcf "another ecm run is writing '$out'"
+  ranks second_convert convert "$in" -o "$out"
+  refused_with second_convert "another ecm run is writing '$out'"
+  wait "$job"
+  succeeded first
+  same_as_reference "$out"
+  no_leftovers
+  # Over an interrupted run's checkpoint they stop too, and leave it to --resume.
+  rm -f "$out"
+  throttle=0.6
+  interrupted
+  refused ttcf_over_checkpoint "'$out.partial.tiles' holds the checkpoint of an unfinished ecm run, which ecm ttcf" \
+    ttcf "$in" -o "$out"
+  refused convert_over_checkpoint "'$out.partial.tiles' holds the checkpoint of an unfinished ecm run, which ecm convert" \
+    convert "$in" -o "$out"
+  ranks resume run "$in" -o "$out" "${opts[@]}" --resume
+  succeeded resume
+  same_as_reference "$out"
+  no_leftovers
+  echo "ttcf and convert onto a running run's output, or over its checkpoint: refused; the run's result intact"
   ;;
 
 resume_finished_other)

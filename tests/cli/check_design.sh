@@ -47,9 +47,29 @@ one_error "$dir/bad1.log" "give --diffracted-current"
 expect 1 "$dir/bad2.log" --scan 100 --frame-rate 10000 --diffracted-current 2e6 --ring-pixels 100 --tau 40
 one_error "$dir/bad2.log" "--scan expects two numbers"
 expect 1 "$dir/bad3.log" $plan --tau -1
-one_error "$dir/bad3.log" "--tau must be > 0"
+one_error "$dir/bad3.log" "--tau is -1 s: the expected relaxation time must be a finite number in .1e-09, 1e+09. s"
 expect 1 "$dir/bad4.log" $plan --tau 40 --no-such-option
 one_error "$dir/bad4.log" "unrecognised option"
+# Absurd numbers that passed "> 0" and gave "reliable" (issue 14, class 15): each is refused,
+# naming the option and its range.
+absurd() {  # absurd NAME MESSAGE ARGS...
+  local name=$1 message=$2
+  shift 2
+  expect 1 "$dir/absurd_$name.log" "$@"
+  one_error "$dir/absurd_$name.log" "$message"
+}
+absurd tau_huge "--tau is 1e+300 s: the expected relaxation time must be a finite number in .1e-09, 1e+09. s" $plan --tau 1e300
+absurd ring_pixels_tiny "--ring-pixels is 1e-300 pixels: the detector pixels in the first ring must be a finite number in .1, 1e+09. pixels" \
+  --scan 100,100 --frame-rate 10000 --diffracted-current 2e6 --ring-pixels 1e-300 --tau 40
+absurd current_huge "the diffracted current (--diffracted-current, or --probe-current x --scattered-fraction) is 1e+300 e/s" \
+  --scan 100,100 --frame-rate 10000 --diffracted-current 1e300 --ring-pixels 100 --tau 40
+absurd kphi_bin_tiny "--kphi-bin is 1e-300 1/A: the k_phi bin width must be a finite number in .1e-06, 10. 1/A" \
+  $plan --tau 40 --kphi-bin 1e-300 --convergence 0.05
+absurd frame_rate_huge "--frame-rate is 1e+300 fps: the detector frame rate must be a finite number in .0.001, 1e+09. fps" \
+  --scan 100,100 --frame-rate 1e300 --diffracted-current 2e306 --ring-pixels 1 --tau 1e9
+absurd probe_current_huge "--probe-current is 1e+300 pA" \
+  --scan 10,10 --frame-rate 2000 --tau 40 --ring-pixels 100 --probe-current 1e300 --scattered-fraction 0.01
+absurd contrast_tiny "--contrast is 1e-300: the g2 contrast A must be a finite number in .1e-06, 1." $plan --tau 40 --contrast 1e-300 --cycles 10
 "$ecm" design --help | grep -q -- "--ring-pixels" || fail "--help lists no options"
 
 # Measured: the MPI test's acquisitions (6 x 6 scan, tau 2.5 s, 40 cycles per tau over 10 tau).
@@ -81,7 +101,13 @@ expect 3 "$dir/good_kc.log" "$dir/good_tau.h5" --convergence 0.03
 grep -q "k_phi bin (Fig. 5).*FAIL" "$dir/good_kc.log" || { cat "$dir/good_kc.log"; fail "bin rule with --convergence"; }
 h5dump -a /design/fraction_bin_too_wide "$dir/good_tau.h5" | grep -q "(0): 1$" || fail "not every pixel flagged bin > k_c"
 expect 1 "$dir/bad_kc.log" "$dir/good_tau.h5" --convergence -1
-one_error "$dir/bad_kc.log" "--convergence must be > 0"
+one_error "$dir/bad_kc.log" "--convergence is -1 1/A: the probe convergence k_c must be a finite number in .1e-06, 10. 1/A"
+# A result whose time step is absurd (1e-300 s passed the time rule everywhere: "reliable").
+cp "$dir/good_tau.h5" "$dir/tiny_step.h5" || fail "copy"
+/usr/bin/python3 -c "import h5py, sys; h5py.File(sys.argv[1], 'r+').attrs['time_step_s'] = 1e-300" "$dir/tiny_step.h5" ||
+  fail "cannot edit time_step_s"
+expect 1 "$dir/tiny_step.log" "$dir/tiny_step.h5"
+one_error "$dir/tiny_step.log" "attribute 'time_step_s' of $dir/tiny_step.h5 is 1e-300 s: the time between scan cycles must be a finite number in .1e-09, 1e+09. s"
 expect 1 "$dir/bad_file.log" "$dir/good.h5"
 one_error "$dir/bad_file.log" "not an ecm run result"
 echo "PASS"

@@ -62,6 +62,11 @@ with edited("dt_tiny.h5") as f: f["frames"].attrs["time_step_s"] = 1e-300
 with edited("all_nan.h5") as f: f["frames"][...] = np.nan
 with edited("all_zero.h5") as f: f["frames"][...] = 0
 with edited("saturated.h5", "u16.h5") as f: f["frames"][...] = 65535
+# Finite float values so large that a bin's sum overflows a float: +Inf bins, and (signs
+# alternating by cycle) series holding +Inf and -Inf, whose mean is NaN (class 15).
+with edited("huge.h5") as f: f["frames"][...] = np.float32(3e38)
+with edited("huge_mixed.h5") as f:
+    a = np.full(f["frames"].shape, 3e38, "f4"); a[1::2] *= -1; f["frames"][...] = a
 with edited("no_shape.h5", "stream.h5") as f: del f["frames"].attrs["scan_shape"]
 with edited("drift_nan.h5", "drift.h5") as f: f["frames"][:, :, :, 8, 20] = np.nan
 with h5py.File("refs.h5", "w") as f:
@@ -206,12 +211,27 @@ refused all_nan 65 "ecm run: error: no valid tau: none of the 3072 (r, k_r, k_ph
 grep -Fq "NaN or Inf in 2359296 frame values (2304 detector pixels" "$logs/all_nan.err" || bad "all_nan: the error line does not count the NaN values"
 refused all_zero 65 "no valid tau: none of the 3072 (r, k_r, k_phi) fits converged (too_few_counts 3072)" \
   run all_zero.h5 -o out.h5 "${opts[@]}"
+# --resume of that finished output fails as the run did (it said "complete already", exit 0).
+sum_before=$(sha256sum out.h5)
+if ran all_zero_resume 65 - run all_zero.h5 -o out.h5 --resume "${opts[@]}"; then
+  [ "$(grep -c 'error:' "$logs/all_zero_resume.err")" -eq 1 ] &&
+    grep -Fq "ecm run: error: no valid tau: none of the 3072 (r, k_r, k_phi) fits converged (too_few_counts 3072): the strip holds (almost) no counts" \
+      "$logs/all_zero_resume.err" || { cat "$logs/all_zero_resume.err"; bad "all_zero_resume: not the run's one error line"; }
+  [ "$(sha256sum out.h5)" = "$sum_before" ] || bad "all_zero_resume: the finished output changed"
+  echo "all_zero_resume: exit 65, $(grep 'error:' "$logs/all_zero_resume.err")"
+fi
 refused saturated 65 "no valid tau: none of the 3072 (r, k_r, k_phi) fits converged (no_decay 3072): no g2 curve decays" \
   run saturated.h5 -o out.h5 "${opts[@]}"
 refused gain_zero 65 "no valid tau: none of the 3072 (r, k_r, k_phi) fits converged (too_few_counts 3072)" \
   run u16.h5 -o out.h5 --gain refs.h5:/gain_zero "${opts[@]}"
 grep -Fq "out.h5 holds each pixel's fit_status" "$logs/gain_zero.err" || bad "gain_zero: the line does not name the output"
 grep -Fq "valid fits      0.0 %" "$logs/gain_zero.out" || bad "gain_zero: no summary"
+# Class 15: a bin whose series holds NaN or Inf is invalid_input, whether its mean is Inf or
+# NaN (a NaN mean was labelled too_few_counts, an Inf one invalid_input).
+refused huge_values 65 "no valid tau: none of the 3072 (r, k_r, k_phi) fits converged (invalid_input 3072): the bins' counts or g2 are not finite numbers" \
+  run huge.h5 -o out.h5 "${opts[@]}"
+refused huge_values_mixed_signs 65 "no valid tau: none of the 3072 (r, k_r, k_phi) fits converged (invalid_input 3072): the bins' counts or g2 are not finite numbers" \
+  run huge_mixed.h5 -o out.h5 "${opts[@]}"
 refused ttcf_all_nan 1 "no scan position can be used for the two-time correlation" ttcf all_nan.h5 -o out.h5
 grep -Fq "NaN or Inf in 2359296 frame values" "$logs/ttcf_all_nan.err" || bad "ttcf_all_nan: the line does not count the NaN values"
 

@@ -46,6 +46,17 @@ $mpi "$ecm" report "$dir/tau.h5" -o "$dir/report" --ttcf "$dir/ttcf.h5" > "$dir/
 [ -f "$dir/report/ttcf.png" ] || fail "ttcf.png missing"
 "$png_check" "$dir/report/ttcf.png" || fail "ttcf.png is empty or broken"
 
+# A position listed again is computed once, in the order first given, with a note (issue 14,
+# class 15: 8000 positions with repeats made a 400 MB output of copies).
+$mpi "$ecm" ttcf "$dir/acq.h5" -o "$dir/dup.h5" $strip --positions "2,3; 1,1; 2,3; 1,1; 2,3" > "$dir/dup.log" 2>&1 ||
+  { cat "$dir/dup.log"; fail "ttcf with repeated positions"; }
+grep -Fq "note            --positions listed 3 position(s) again: each is computed and written once, in the order first given (2 distinct)" \
+  "$dir/dup.log" || { cat "$dir/dup.log"; fail "no note on the repeated positions"; }
+h5ls "$dir/dup.h5/ttcf" | tr -s ' ' | grep -Fxq "G_positions Dataset {2, 400, 400}" ||
+  { h5ls "$dir/dup.h5/ttcf"; fail "repeated positions written more than once"; }
+h5dump -A 0 -d /ttcf/positions_yx "$dir/dup.h5" | tr -d ' \n' | grep -q "(0,0):2,3,(1,0):1,1" ||
+  fail "positions_yx of repeated positions: not each once in the order first given"
+
 # Wrong input: a position outside the 4x4 scan.
 "$here/expect_failure.sh" "$dir/bad.h5" "--positions: scan position 4,1 is outside the 4x4 scan" 2 -- \
   "$ecm" ttcf "$dir/acq.h5" -o "$dir/bad.h5" $strip --positions "0,0;4,1" || fail "bad position"

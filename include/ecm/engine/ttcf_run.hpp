@@ -43,7 +43,8 @@ struct TtcfSummary {
   std::size_t positions_averaged = 0;      // in G_mean
   std::size_t positions_no_counts = 0;     // ring mean 0 at some cycle: left out
   std::size_t positions_out_of_field = 0;  // taken off the scan by the drift: left out
-  std::vector<ScanPosition> selected;
+  std::vector<ScanPosition> selected;         // each position once, in the order first given
+  std::size_t duplicate_positions = 0;        // repeats in --positions, dropped (computed once)
   std::vector<std::uint8_t> selected_status;  // ttcf::PositionStatus of each selected position
   analysis::BandProfile band;
   analysis::AgingFit aging;

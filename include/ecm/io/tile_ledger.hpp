@@ -15,8 +15,9 @@
 //   done <i> <input> <results>           one line per finished tile, appended: checksums
 //                                        of two of its input frames and of its results
 //
-// The ledger is also the output's lock (io/locked_file.hpp): rank 0 holds it locked for the
-// whole run, so a second run writing the same -o stops before it changes anything.
+// The ledger is also the output's lock (io/output_lock.hpp): rank 0 holds it locked for the
+// whole run, so a second run (or ecm ttcf, ecm convert) writing the same -o stops before it
+// changes anything.
 #include <mpi.h>
 
 #include <cstdint>
@@ -25,7 +26,7 @@
 #include <vector>
 
 #include "ecm/core/geometry.hpp"
-#include "ecm/io/locked_file.hpp"
+#include "ecm/io/output_lock.hpp"
 
 namespace ecm::io {
 
@@ -46,14 +47,12 @@ struct LedgerContent {
 
 class TileLedger {
  public:
-  // Collective. Takes the lock of the output `output_path` whose ledger is `path` (rank 0
-  // creates the file if needed) and reads what an earlier run left in it. Throws InputError
-  // when another run holds the lock. An empty ledger (none, or one a kill left before its
-  // first line) is removed again if this run fails before it records a tile.
-  TileLedger(std::string path, const std::string& output_path, MPI_Comm comm);
+  // Collective. Takes the lock of the output `output_path` (io/output_lock.hpp), whose file
+  // OUT.partial.tiles is the ledger, and reads what an earlier run left in it. Throws
+  // InputError when another run holds the lock. An empty ledger (none, or one a kill left
+  // before its first line) is removed again if this run fails before it records a tile.
+  TileLedger(const std::string& output_path, MPI_Comm comm);
 
-  // Rank 0: false when the file system could not lock the ledger (it is used unlocked).
-  bool locked() const { return lock_ && lock_->locked(); }
   // Whether an earlier run left a record (possibly a damaged one).
   bool has_checkpoint() const { return !earlier_.empty(); }
   // The earlier run's record. Throws InputError ("... is damaged", or written by an
@@ -77,8 +76,8 @@ class TileLedger {
  private:
   std::string path_;
   MPI_Comm comm_;
-  std::optional<LockedFile> lock_;  // rank 0
-  std::string earlier_;             // the file's content when the run began, on every rank
+  OutputLock lock_;
+  std::string earlier_;  // the file's content when the run began, on every rank
 };
 
 // 64-bit FNV-1a of a text, as 16 hex digits: a stable fingerprint across builds and hosts.

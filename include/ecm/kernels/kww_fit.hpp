@@ -9,7 +9,8 @@
 // tau_err = τ·σ(ln τ) (first order). chi2_red = SSR/(n_lags − 4), unweighted.
 //
 // Status per curve (first rule that applies):
-//   pre_status ≠ 0                → that status, copied (masked, too_few_counts, ... set upstream)
+//   pre_status ≠ 0                → that status, copied (masked, too_few_counts, ... set upstream;
+//                                   a series holding NaN or Inf is invalid_input there)
 //   any non-finite g2 value       → invalid_input
 //   no decay: the head of the curve does not stand above the tail mean by more than twice
 //     the tail's scatter (flat, rising, all-zero curves), the extrapolated A ≤ 0, A

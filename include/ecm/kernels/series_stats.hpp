@@ -4,12 +4,17 @@
 
 #include <cstdint>
 
+#include "ecm/core/kokkos_types.hpp"
 #include "ecm/kernels/kww_fit.hpp"
 
 namespace ecm::series_stats {
 
 // mean(s) = mean counts per frame of series s. pre_status(s): masked if its bin covers no
-// detector area (all its pixels are bad), too_few_counts if mean < min_counts, else 0 (fit).
+// detector area (all its pixels are bad); invalid_input if the series holds a NaN or an Inf
+// (float frames whose values overflow a float when a bin sums them: +Inf in one frame and
+// -Inf in another make the mean NaN, and a NaN is not "too few counts"; a lone Inf made a
+// g2 of NaN, already invalid_input in the fit, so both now say the same); too_few_counts
+// if mean < min_counts; else 0 (fit).
 template <class ExecSpace>
 void classify(const ExecSpace& exec,
               Kokkos::View<const float**, Kokkos::LayoutRight, typename ExecSpace::memory_space> strip,
@@ -27,6 +32,8 @@ void classify(const ExecSpace& exec,
         std::uint8_t status = 0;
         if (bin_area(s % n_bins) <= 0.0f)
           status = std::uint8_t(fit::Status::masked);
+        else if (!kmath::isfinite(sum))
+          status = std::uint8_t(fit::Status::invalid_input);
         else if (!(m >= min_counts))
           status = std::uint8_t(fit::Status::too_few_counts);
         pre_status(s) = status;
