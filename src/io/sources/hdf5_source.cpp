@@ -142,6 +142,7 @@ class Hdf5Source final : public FrameSource {
       if (choose_type(handles[i], where).type != shape_.type)
         throw InputError("dataset " + where + " has another element type than " + names[0]);
       const auto data_files = hdf5_data_files(handles[i]);
+      refuse_missing_data(data_files, path, "'" + names[i] + "'");
       refuse_data_outside(data_files, path, "'" + names[i] + "'", options.allow_external);
       auto part = std::make_unique<Hdf5Frames>(std::move(handles[i]), where, type.mem_type, options.direct_reads);
       shape_.det_y = part->det_y();
