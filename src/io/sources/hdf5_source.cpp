@@ -109,7 +109,7 @@ std::optional<double> scalar_dataset(hid_t file, const std::string& path) {
 std::optional<double> scalar_attribute(hid_t obj, const std::string& name) {
   if (!h5::has_attribute(obj, name)) return std::nullopt;
   const auto v = h5::read_attribute_doubles(obj, name);
-  if (v.size() != 1) throw InputError("attribute '" + name + "' of " + h5::object_name(obj) + " must be a scalar");
+  if (v.size() != 1) throw InputError("attribute '" + name + "' of " + h5::object_in_file(obj) + " must be a scalar");
   return v[0];
 }
 
