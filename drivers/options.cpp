@@ -76,9 +76,14 @@ void parse(int argc, char** argv, const po::options_description& options,
       io::require_regular_file(path);  // an ifstream on a FIFO blocks
       std::ifstream file(path);
       if (!file) throw InputError("cannot read configuration file '" + path + "'");
-      const auto from_file = po::parse_config_file(file, options);
-      po::store(from_file, vm);
-      refuse_negative_counts(from_file, vm);
+      // boost's messages say "the options configuration file": name it.
+      try {
+        const auto from_file = po::parse_config_file(file, options);
+        po::store(from_file, vm);
+        refuse_negative_counts(from_file, vm);
+      } catch (const po::error& e) {
+        throw InputError("--config '" + path + "': " + e.what());
+      }
     }
     po::notify(vm);
   } catch (const po::error& e) {
