@@ -228,6 +228,7 @@ def hdf5_inputs():
         f["dark_3d"] = np.zeros((2, 32, 32), "f4")
         f["dark_text"] = np.full((32, 32), b"x")
         f["dark_huge"] = np.full((32, 32), 1e30, "f4")
+        f["dark_zero"] = np.zeros((32, 32), "f4")
         f["gain_16"] = np.ones((16, 16), "f4")
         f["gain_negative"] = -np.ones((32, 32), "f4")
         gain_nan = np.ones((32, 32), "f4")
@@ -455,6 +456,13 @@ def nexus_inputs():
     nexus_set("nx_mask_shape", lambda f: retype(f, f"{det}/detectorSpecific/pixel_mask", np.zeros((16, 16), "u4")))
     nexus_set("nx_mask_all", lambda f: retype(f, f"{det}/detectorSpecific/pixel_mask", np.ones((32, 32), "u4")))
     nexus_set("nx_flat_nan", lambda f: retype(f, f"{det}/detectorSpecific/flatfield", np.full((32, 32), np.nan, "f4")))
+    def flat_applied_0(f, values):
+        retype(f, f"{det}/detectorSpecific/flatfield", values)
+        retype(f, f"{det}/flatfield_correction_applied", np.int8(0))
+    flat_one = np.ones((32, 32), "f4")
+    flat_one[10, 20] = np.nan
+    nexus_set("nx_flat_nan_used", lambda f: flat_applied_0(f, np.full((32, 32), np.nan, "f4")))
+    nexus_set("nx_flat_one_nan_used", lambda f: flat_applied_0(f, flat_one))
     nexus_set("nx_frame_time_negative", lambda f: retype(f, f"{det}/frame_time", -1.0))
     nexus_set("nx_no_links", lambda f: f.__delitem__("entry/data/data_000001"))
     nexus_set("nx_link_outside", lambda f: (f.__delitem__("entry/data/data_000001"), f.__setitem__(
