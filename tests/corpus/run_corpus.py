@@ -242,6 +242,7 @@ def main():
     ap.add_argument("--summary", help="the markdown table per command and format")
     ap.add_argument("--only", help="run only the cases whose id matches this regex")
     ap.add_argument("--keep", action="store_true", help="reuse the inputs in --work (no regeneration)")
+    ap.add_argument("--clean", action="store_true", help="remove the inputs (about 270 MB) when every case passed")
     a = ap.parse_args()
     if not a.ecm:
         sys.exit("run_corpus: give the ecm binary with --ecm or ECM")
@@ -279,6 +280,8 @@ def main():
     still_open = [r for r in rows if r["status"] == "open"]
     print(f"corpus: {len(rows)} cases, {len(rows) - len(failed) - len(known) - len(still_open)} passed, "
           f"{len(failed)} failed, {len(known)} known (owned by other changes), {len(still_open)} open (not fixed)")
+    if a.clean and not failed:
+        shutil.rmtree(files, ignore_errors=True)
     return 1 if failed else 0
 
 
