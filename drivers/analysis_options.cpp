@@ -36,6 +36,10 @@ void fill_input_options(const po::variables_map& vm, io::InputOptions& in) {
   in.scan.drop_incomplete_cycle = vm["drop-incomplete-cycle"].as<bool>();
   if (vm.count("frame-count")) in.frame_count = vm["frame-count"].as<std::size_t>();
   in.allow_external = vm["allow-external"].as<bool>();
+  // A reference named on the command line (or "none") replaces the input's own: not read.
+  in.own_dark = !vm.count("dark");
+  in.own_gain = !vm.count("gain");
+  in.own_mask = !vm.count("mask");
 }
 
 void fill_calibration_overrides(const po::variables_map& vm, io::CalibrationOverrides& c) {

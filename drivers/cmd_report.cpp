@@ -28,6 +28,7 @@ int cmd_report(int argc, char** argv, MPI_Comm comm) {
   if (ecm::cli::parse_or_help(argc, argv, options, "file", vm, comm)) return 0;
   if (!vm.count("file")) throw ecm::InputError("no result file given (ecm report OUT.h5 -o DIR)");
   if (!vm.count("output")) throw ecm::InputError("no output directory given (-o DIR)");
+  ecm::require(!vm.count("scan-step-nm") || vm["scan-step-nm"].as<double>() > 0, "--scan-step-nm must be > 0");
   const std::string gnuplot = ecm::report::find_gnuplot();
   if (gnuplot.empty())
     throw ecm::InputError("gnuplot not found: install gnuplot-nox (cmake/setup-debian.sh does) or set ECM_GNUPLOT");

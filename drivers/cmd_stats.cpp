@@ -38,6 +38,8 @@ int cmd_stats(int argc, char** argv, MPI_Comm comm) {
   opt.failures_as_zero = vm.count("failures-as-zero") > 0;
   ecm::require(opt.min_valid_fraction >= 0 && opt.min_valid_fraction <= 1, "--min-valid-fraction must be in [0, 1]");
   ecm::require(opt.histogram_bins >= 1, "--histogram-bins must be >= 1");
+  // A negative step made negative domain sizes in nm, written with exit 0.
+  ecm::require(!vm.count("scan-step-nm") || vm["scan-step-nm"].as<double>() > 0, "--scan-step-nm must be > 0");
 
   const std::string path = vm["file"].as<std::string>();
   ecm::io::ReadOptions read;
@@ -50,6 +52,13 @@ int cmd_stats(int argc, char** argv, MPI_Comm comm) {
   std::vector<double> ensemble;
   for (const auto& k : stats.kr) ensemble.push_back(k.ensemble_tau_s);
   domain.scaling = ecm::analysis::xi_tau_scaling(domain.sizes, ensemble, stats.peak_kr);
+  // CSV files come from the printing rank; a failure there fails every rank. They are written
+  // before /stats, so that a --csv that cannot be written leaves the result file as it was.
+  std::vector<std::string> csv_files;
+  ecm::mpi::run_then_agree(comm, [&] {
+    if (vm.count("csv") && ecm::cli::is_printer(comm))
+      csv_files = ecm::analysis::write_stats_csv(vm["csv"].as<std::string>(), cube, stats, &domain);
+  });
   {
     ecm::io::ProductGroup group(path, "/stats", comm);
     ecm::analysis::write_stats(group, stats, &domain);
@@ -57,12 +66,6 @@ int cmd_stats(int argc, char** argv, MPI_Comm comm) {
                                                         : "valid fits only");
     group.commit();
   }
-  // CSV files come from the printing rank; a failure there fails every rank.
-  std::vector<std::string> csv_files;
-  ecm::mpi::run_then_agree(comm, [&] {
-    if (vm.count("csv") && ecm::cli::is_printer(comm))
-      csv_files = ecm::analysis::write_stats_csv(vm["csv"].as<std::string>(), cube, stats, &domain);
-  });
   if (ecm::cli::is_printer(comm)) {
     std::cout << "ecm stats: " << path << " (" << cube.scan_y << " x " << cube.scan_x << " scan, " << cube.n_kr
               << " k_r x " << cube.n_kphi << " k_phi bins)\n"

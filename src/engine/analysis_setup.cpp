@@ -14,7 +14,9 @@ Prepared prepare_analysis(const RunConfig& config, const io::InputDataset& input
   AnalysisSetup& s = p.setup;
   s.calibration = input.calibration(config.calibration);
   s.bin = config.bin;
-  require(s.bin.kr >= 1 && s.bin.kphi >= 1 && s.bin.t >= 1, "bin factors must be >= 1");
+  const std::pair<int, const char*> factors[] = {{s.bin.kr, "--bin-kr"}, {s.bin.kphi, "--bin-kphi"}, {s.bin.t, "--bin-t"}};
+  for (const auto& [factor, option] : factors)
+    require(factor >= 1, std::string(option) + " must be >= 1 (got " + std::to_string(factor) + ")");
   require(config.grid.n_kr >= 1 && config.grid.n_kphi >= 1, "--n-kr and --n-kphi must be >= 1");
   s.fine_grid = config.grid;
   s.fine_grid.n_kr *= s.bin.kr;

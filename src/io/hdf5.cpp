@@ -208,7 +208,7 @@ std::vector<double> read_attribute_doubles(hid_t obj, const std::string& name) {
   Handle type(check(H5Aget_type(attr), "H5Aget_type", name));
   H5T_class_t cls = H5Tget_class(type);
   if (cls != H5T_INTEGER && cls != H5T_FLOAT)
-    throw InputError("attribute '" + name + "' of " + object_name(obj) + " is not numeric");
+    throw InputError("attribute '" + name + "' of " + object_in_file(obj) + " is not numeric");
   std::vector<double> values(static_cast<std::size_t>(n));
   check(H5Aread(attr, H5T_NATIVE_DOUBLE, values.data()), "reading attribute", name);
   return values;
@@ -217,7 +217,8 @@ std::vector<double> read_attribute_doubles(hid_t obj, const std::string& name) {
 std::string read_attribute_string(hid_t obj, const std::string& name) {
   Handle attr(check(H5Aopen(obj, name.c_str(), H5P_DEFAULT), "opening attribute", name));
   Handle type(check(H5Aget_type(attr), "H5Aget_type", name));
-  if (H5Tget_class(type) != H5T_STRING) throw InputError("attribute '" + name + "' is not a string");
+  if (H5Tget_class(type) != H5T_STRING)
+    throw InputError("attribute '" + name + "' of " + object_in_file(obj) + " is not a string");
   if (H5Tis_variable_str(type) > 0) {
     char* value = nullptr;
     Handle mem(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
@@ -411,6 +412,11 @@ std::string file_name(hid_t obj) {
   H5Fget_name(obj, name.data(), name.size());
   name.resize(std::size_t(n));
   return name;
+}
+
+std::string object_in_file(hid_t obj) {
+  const std::string file = file_name(obj);
+  return "'" + object_name(obj) + "'" + (file.empty() ? "" : " in " + file);
 }
 
 }  // namespace ecm::h5

@@ -55,6 +55,9 @@ InputDataset::InputDataset(const std::string& file_path, const InputOptions& opt
   so.frame_count = options.frame_count;
   so.direct_reads = options.direct_reads;
   so.allow_external = options.allow_external;
+  so.own_dark = options.own_dark;
+  so.own_gain = options.own_gain;
+  so.own_mask = options.own_mask;
   source_ = open_frame_source(file_path, so, comm);
   const FrameShape& shape = source_->shape();
   const SourceMetadata& meta = source_->metadata();

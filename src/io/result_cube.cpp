@@ -75,6 +75,11 @@ ResultCube read_result_cube(const std::string& path, MPI_Comm comm, const ReadOp
     throw InputError("/axes/k_r or /axes/k_phi in '" + path + "' does not match /tau");
   c.k_r = h5::read_dataset<double>(file, "/axes/k_r");
   c.k_phi = h5::read_dataset<double>(file, "/axes/k_phi");
+  // A NaN axis value reached gnuplot in ecm report, and stats wrote NaN bin widths.
+  for (const auto& [axis, name] : {std::pair{&c.k_r, "/axes/k_r"}, std::pair{&c.k_phi, "/axes/k_phi"}})
+    for (const double v : *axis)
+      if (!std::isfinite(v))
+        throw InputError(std::string(name) + " in '" + path + "' holds " + std::to_string(v) + ", not a finite number");
   if (h5::link_exists(file, "/axes/lag_s")) {
     table_rows(file, "/axes/lag_s", 0, path, 0);
     c.lag_s = h5::read_dataset<double>(file, "/axes/lag_s");

@@ -23,6 +23,14 @@ snapshot() {
   find . -type f -exec sha256sum {} + | sort
 }
 
+# The same without reading the files, for a folder of many large inputs (the bad-input
+# corpus): each name's type, link target, size, inode, and modification and change times in
+# ns (a write to a file changes its change time, which no program can set back). Folders by
+# name only: a file made and removed again changes its folder's times.
+snapshot_stat() {
+  find . \( -type d -printf '%p d\n' \) -o -printf '%p %y %l %s %i %T@ %C@\n' | sort
+}
+
 # run_ranks NAME LIMIT_S ECM-ARGS...: runs `ecm ARGS` on 2 ranks, each recording its own
 # exit status in $logs/NAME.rc.RANK; stdout/stderr in $logs/NAME.out/.err, the wall time in
 # $elapsed_ms, mpiexec's status in $job_rc. Past LIMIT_S the job is stopped (SIGTERM,

@@ -100,6 +100,10 @@ struct SourceOptions {
   // HDF5 data in files outside the input's folder (external links, virtual-dataset sources,
   // external raw storage) are refused unless allowed.
   bool allow_external = false;
+  // The detector references that come with the input (a .seq's .dark.mrc and .gain.mrc, its
+  // XML's bad pixels) are read; false where --dark, --gain or --mask name others or none, so
+  // that a damaged companion nobody asked for does not stop the run.
+  bool own_dark = true, own_gain = true, own_mask = true;
 };
 
 // Opens `path` on every rank of comm, detecting its format from the content (magic bytes and

@@ -131,7 +131,8 @@ std::vector<T> read_dataset(hid_t file, const std::string& path) {
   std::size_t n = 1;
   for (auto d : dataset_shape(ds)) n *= d;
   std::vector<T> values(n);
-  check(H5Dread(ds, native_type_of<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "reading dataset", path);
+  // fail_on names the file too (a result's /axes/lag_s of strings failed without it).
+  if (H5Dread(ds, native_type_of<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) fail_on("reading dataset", ds);
   return values;
 }
 
@@ -140,5 +141,7 @@ std::string object_name(hid_t obj);
 // The name of the file holding obj, as HDF5 opened it (for an object behind an ExternalLink,
 // the linked file); empty when unknown.
 std::string file_name(hid_t obj);
+// "'/frames' in d.h5": an object and its file, for messages that must name the file.
+std::string object_in_file(hid_t obj);
 
 }  // namespace ecm::h5

@@ -78,6 +78,7 @@ struct InputOptions {
   std::optional<std::size_t> frame_count;  // --frame-count: overrides a header's count
   bool direct_reads = true;      // positioned reads where the layout allows
   bool allow_external = false;   // --allow-external: HDF5 data outside the input's folder
+  bool own_dark = true, own_gain = true, own_mask = true;  // SourceOptions: no --dark, --gain, --mask given
 };
 
 class InputDataset {

@@ -65,6 +65,14 @@ std::vector<std::string> hdf5_data_files(hid_t dataset) {
   return files;
 }
 
+void refuse_missing_data(const std::vector<std::string>& files, const std::string& input, const std::string& dataset) {
+  std::error_code ec;
+  for (const auto& f : files)
+    if (!fs::exists(f, ec))
+      throw InputError(input + ": the data of " + dataset + " are in '" + f +
+                       "', which does not exist (a virtual dataset's source file is missing)");
+}
+
 void refuse_data_outside(const std::vector<std::string>& files, const std::string& input, const std::string& dataset,
                          bool allow) {
   if (allow) return;

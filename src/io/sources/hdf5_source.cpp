@@ -109,7 +109,7 @@ std::optional<double> scalar_dataset(hid_t file, const std::string& path) {
 std::optional<double> scalar_attribute(hid_t obj, const std::string& name) {
   if (!h5::has_attribute(obj, name)) return std::nullopt;
   const auto v = h5::read_attribute_doubles(obj, name);
-  if (v.size() != 1) throw InputError("attribute '" + name + "' of " + h5::object_name(obj) + " must be a scalar");
+  if (v.size() != 1) throw InputError("attribute '" + name + "' of " + h5::object_in_file(obj) + " must be a scalar");
   return v[0];
 }
 
@@ -142,6 +142,7 @@ class Hdf5Source final : public FrameSource {
       if (choose_type(handles[i], where).type != shape_.type)
         throw InputError("dataset " + where + " has another element type than " + names[0]);
       const auto data_files = hdf5_data_files(handles[i]);
+      refuse_missing_data(data_files, path, "'" + names[i] + "'");
       refuse_data_outside(data_files, path, "'" + names[i] + "'", options.allow_external);
       auto part = std::make_unique<Hdf5Frames>(std::move(handles[i]), where, type.mem_type, options.direct_reads);
       shape_.det_y = part->det_y();

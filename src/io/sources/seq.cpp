@@ -80,7 +80,7 @@ class SeqSource final : public FrameSource {
 };
 
 SeqSource::SeqSource(const std::string& path, const SourceOptions& options) {
-  const SeqFiles files = find_seq_files(path);
+  SeqFiles files = find_seq_files(path);
   for (const auto& p : files.parts) {
     Part part{RawFile(p), {}, 0};
     part.header = read_seq_header(part.file);
@@ -90,6 +90,14 @@ SeqSource::SeqSource(const std::string& path, const SourceOptions& options) {
   check_halves_agree();
   meta_.notes = files.notes;
   meta_.other_files = files.parts;
+  if (!options.own_dark) files.dark.reset();  // replaced by --dark: not read
+  if (!options.own_gain) {
+    files.gain.reset();
+    auto& notes = files.notes;  // "gain reference X ... used" is no longer true
+    notes.erase(std::remove_if(notes.begin(), notes.end(),
+                               [](const std::string& n) { return n.rfind("gain reference", 0) == 0; }),
+                notes.end());
+  }
   for (const auto& companion : {files.dark, files.gain, files.config})
     if (companion) meta_.other_files.push_back(*companion);
   std::optional<DeConfig> config;
@@ -129,7 +137,7 @@ SeqSource::SeqSource(const std::string& path, const SourceOptions& options) {
     parts_[0].file.read_at(h.record_offset(0) + h.image_bytes, h.timestamp_bytes(), b, "the first timestamp");
     origin_s_ = decode_seq_timestamp(b, h.version).seconds;
   }
-  read_references(files, config);
+  read_references(files, options.own_mask ? config : std::nullopt);
   if (files.halves()) mark_frame_counters();
 
   std::ostringstream d;

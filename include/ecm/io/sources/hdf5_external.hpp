@@ -16,6 +16,10 @@ namespace ecm::io::sources {
 // raw files in the working directory), the file holding the dataset first.
 std::vector<std::string> hdf5_data_files(hid_t dataset);
 
+// Throws InputError naming the first of `files` that does not exist: HDF5 reads a virtual
+// dataset whose source file is gone as its fill value (zeros), with no error.
+void refuse_missing_data(const std::vector<std::string>& files, const std::string& input, const std::string& dataset);
+
 // Throws InputError naming the first of `files` that lies outside the folder of `input`
 // (after links), unless `allow`.
 void refuse_data_outside(const std::vector<std::string>& files, const std::string& input, const std::string& dataset,
