@@ -50,10 +50,17 @@ int planned(const boost::program_options::variables_map& vm, MPI_Comm comm) {
     ecm::require_in_range(pa, 1e-6, 1e9, "--probe-current", "pA", "the probe current");
     p.diffracted_current = pa * kElectronsPerPicoCoulomb * f;
   }
-  if (vm.count("kphi-bin")) p.kphi_bin = vm["kphi-bin"].as<double>();
-  if (vm.count("convergence")) p.convergence = vm["convergence"].as<double>();
-  if (vm.count("cycles")) p.cycles = vm["cycles"].as<double>();
-  if (vm.count("contrast")) p.contrast = vm["contrast"].as<double>();
+  // The optional numbers mean "not given" as 0 inside assess_plan, so a 0 given on the command
+  // line would pass unchecked: refuse it here, and leave the ranges to assess_plan.
+  auto optional = [&](const char* name, double& into) {
+    if (!vm.count(name)) return;
+    into = vm[name].as<double>();
+    ecm::require(into != 0, std::string("--") + name + " is 0: it must be > 0 (leave it out when it is not known)");
+  };
+  optional("kphi-bin", p.kphi_bin);
+  optional("convergence", p.convergence);
+  optional("cycles", p.cycles);
+  optional("contrast", p.contrast);
   p.pixels_per_g2 = vm["g2-pixels"].as<double>();
   const auto a = ecm::analysis::assess_plan(p);
   if (ecm::cli::is_printer(comm)) {
@@ -143,6 +150,17 @@ int cmd_design(int argc, char** argv, MPI_Comm comm) {
       "g2-pixels", po::value<double>()->default_value(1.0), "detector pixels summed into one g2 (N of Eq. 3)");
   po::variables_map vm;
   if (ecm::cli::parse_or_help(argc, argv, options, "file", vm, comm)) return 0;
-  if (vm.count("file")) return measured(vm["file"].as<std::string>(), vm, comm);
+  if (vm.count("file")) {
+    // A result file is judged from what it holds; planned numbers beside it would be ignored
+    // silently (and the verdict written into the file), so they are refused. --convergence
+    // stays: it may be missing from the result.
+    for (const char* name : {"scan", "frame-rate", "tau", "diffracted-current", "probe-current", "scattered-fraction",
+                             "ring-pixels", "kphi-bin", "cycles", "contrast"})
+      if (vm.count(name))
+        throw ecm::InputError("--" + std::string(name) +
+                              " plans an experiment; with a result file ecm design judges the run it holds (give one "
+                              "or the other)");
+    return measured(vm["file"].as<std::string>(), vm, comm);
+  }
   return planned(vm, comm);
 }
