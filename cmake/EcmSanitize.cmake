@@ -9,7 +9,12 @@ if(ECM_SANITIZE)
   if(NOT CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     message(FATAL_ERROR "ECM_SANITIZE needs gcc or clang; the compiler is ${CMAKE_CXX_COMPILER_ID}")
   endif()
-  set(ECM_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  # float-cast-overflow is not part of `undefined`: a NaN or huge double cast to an integer
+  # (a pixel index from a NaN centre, issue 14 class 2) is what it catches. Not
+  # float-divide-by-zero: IEEE division by zero (an Inf, a NaN) is how the kernels mark
+  # what has no value.
+  set(ECM_SANITIZE_FLAGS -fsanitize=address,undefined,float-cast-overflow
+                         -fno-sanitize-recover=undefined,float-cast-overflow -fno-omit-frame-pointer)
   add_compile_options(${ECM_SANITIZE_FLAGS} -g)
   add_link_options(${ECM_SANITIZE_FLAGS})
   message(STATUS "ecm: built with ${ECM_SANITIZE_FLAGS}")
