@@ -27,8 +27,8 @@ build=$(cd "$build" && pwd)
 reports=$build/sanitizer-reports
 rm -rf "$reports" && mkdir -p "$reports"
 
-# Reports go to files (one per process) as well as the test's output, so that none is lost
-# in a test that expected a failure. detect_leaks=0: Open MPI and HDF5 keep allocations
+# Reports go to files (one per process, printed at the end) rather than the test's output,
+# so that none is lost in a test that expected a failure. detect_leaks=0: Open MPI and HDF5 keep allocations
 # alive until exit by design (MPI_Init's state, plugin registries, the HDF5 free lists), so
 # LeakSanitizer would report every process; leaks are not what this run looks for.
 # allocator_may_return_null=1: malloc returns null for a request no machine can meet, as
