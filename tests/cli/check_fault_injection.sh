@@ -60,12 +60,12 @@ window_ms=$((elapsed_ms + 500))  # up to just after the run's end
 echo "uninterrupted: $tiles tiles in $elapsed_ms ms; moments drawn from 0-$window_ms ms"
 
 # wait_for_job PID NAME: waits up to 30 s for mpiexec, then for every rank, to end; mpiexec's
-# status in $job_rc.
+# status in $job_rc. Its stderr is the shell's "Killed" notice for mpiexec: called 2> /dev/null.
 wait_for_job() {
   local job=$1 name=$2
-  for _ in $(seq 300); do kill -0 "$job" 2> /dev/null || break; sleep 0.1; done
-  kill -0 "$job" 2> /dev/null && { kill -KILL "$job"; fail "$name: mpiexec still running 30 s after the fault"; }
-  { wait "$job"; } 2> /dev/null  # without the shell's "Killed" line
+  for _ in $(seq 300); do kill -0 "$job" || break; sleep 0.1; done
+  kill -0 "$job" && { kill -KILL "$job"; fail "$name: mpiexec still running 30 s after the fault"; }
+  wait "$job"
   job_rc=$?
   for _ in $(seq 300); do pgrep -f "$rank_pattern" > /dev/null || return 0; sleep 0.1; done
   pgrep -af "$rank_pattern"
@@ -80,7 +80,7 @@ job=$!
 for _ in $(seq 300); do [ -e out.h5.partial.tiles ] && grep -q '^done ' out.h5.partial.tiles && break; sleep 0.05; done
 pids=($(pgrep -f "$rank_pattern"))
 kill -KILL "${pids[0]}"
-wait_for_job "$job" commit
+wait_for_job "$job" commit 2> /dev/null
 cp out.h5.partial.tiles ledger.saved || fail "commit: no checkpoint to save"
 run_ranks commit.finish 120 "${run_args[@]}" --resume
 [ "$job_rc" -eq 0 ] || { cat "$logs/commit.finish.err"; fail "commit: --resume failed"; }
@@ -101,13 +101,13 @@ for i in $(seq "$runs"); do
   ${MPIEXEC:-mpiexec} ${MPIEXEC_FLAGS:-} -n 2 "$ecm" "${run_args[@]}" > "$logs/$name.out" 2> "$logs/$name.err" &
   job=$!  # mpiexec itself, not a subshell: the signal goes to it
   sleep "$((at_ms / 1000)).$(printf %03d $((at_ms % 1000)))"
-  case $kind in
-  0) kill -KILL "$job" 2> /dev/null ;;
+  case $kind in  # 2> /dev/null: the shell's "Killed" notice, if mpiexec dies at once
+  0) kill -KILL "$job" ;;
   1) pids=($(pgrep -f "$rank_pattern"))  # none yet (still starting) or none left: no fault
-     [ "${#pids[@]}" -eq 0 ] || kill -KILL "${pids[RANDOM % ${#pids[@]}]}" 2> /dev/null ;;
-  2) kill -TERM "$job" 2> /dev/null ;;
-  esac
-  wait_for_job "$job" "$name"
+     [ "${#pids[@]}" -eq 0 ] || kill -KILL "${pids[RANDOM % ${#pids[@]}]}" ;;
+  2) kill -TERM "$job" ;;
+  esac 2> /dev/null
+  wait_for_job "$job" "$name" 2> /dev/null
   left=$(ls out.h5* 2> /dev/null | tr '\n' ' ')
   [ -e out.h5.partial.tiles ] && left+="($(grep -c '^done ' out.h5.partial.tiles) tiles recorded)"
   state="mpiexec $job_rc, left ${left:-nothing}"
