@@ -1,6 +1,8 @@
 # ECM_SANITIZE=ON: every ecm target (library, `ecm`, tests, benchmarks) built with
 # AddressSanitizer and UndefinedBehaviorSanitizer (issue 14). cmake/run-sanitized-tests.sh
 # configures such a build in its own folder and runs the tests with it; CI calls that script.
+# Run the tests through it: it sets ASAN_OPTIONS, without which LeakSanitizer reports MPI's
+# allocations at every exit (the unit tests' discovery at build time included).
 # Undefined behaviour stops the program (-fno-sanitize-recover), so a finding fails its test
 # instead of printing a line nobody reads. The third-party libraries (MPI, HDF5, FFTW) are
 # not instrumented: ASan still sees ecm's reads and writes into the buffers it hands them.
