@@ -71,9 +71,16 @@ ctest --output-on-failure --timeout 900 -j 2 -L "$labels" -E "^($excluded)\$" ${
 cd "$root"
 
 # The bad-input corpus' CI subset with the sanitized ecm (tests/corpus, issue 14): its
-# driver takes the ecm to run from the environment.
+# driver takes the ecm to run, and mpiexec with its flags (as ctest gives the CLI tests),
+# from the environment.
+mpi_flags=
+if mpiexec --version 2>&1 | grep -q "Open MPI\|OpenRTE"; then
+  mpi_flags=--oversubscribe
+  [ "$(id -u)" -ne 0 ] || mpi_flags+=" --allow-run-as-root"
+fi
+export MPIEXEC=${MPIEXEC:-mpiexec} MPIEXEC_FLAGS=${MPIEXEC_FLAGS:-$mpi_flags}
 if [ -f tests/corpus/run_corpus.py ]; then
-  ECM=$build/drivers/ecm /usr/bin/python3 tests/corpus/run_corpus.py --subset ci || status=1
+  ECM=$build/drivers/ecm /usr/bin/python3 tests/corpus/run_corpus.py --subset ci --work "$build/corpus" || status=1
 elif [ -f tests/corpus/run_corpus.sh ]; then
   ECM=$build/drivers/ecm bash tests/corpus/run_corpus.sh --subset ci || status=1
 else
