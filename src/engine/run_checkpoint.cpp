@@ -64,10 +64,19 @@ RunCheckpoint::RunCheckpoint(const RunConfig& config, const io::InputDataset& in
       fingerprint_(io::fingerprint_of(config.identity())) {}
 
 bool RunCheckpoint::complete_already() {
-  if (!config_.resume || ledger_.has_checkpoint()) return false;
+  if (!config_.resume) return false;
   const std::string& out = config_.output_path;
   std::error_code ec;
-  if (!rank0_says(comm_, mpi::rank(comm_) == 0 && std::filesystem::exists(out, ec))) return false;
+  if (ledger_.has_checkpoint()) {
+    // A checkpoint is continued, unless its run was killed within its commit: after the
+    // partial file became OUT, before the ledger was removed. Then OUT is the result (checked
+    // below like any finished output) and the ledger a leftover.
+    const bool committed = rank0_says(comm_, mpi::rank(comm_) == 0 && std::filesystem::exists(out, ec) &&
+                                                 !std::filesystem::exists(out + ".partial", ec));
+    if (!committed) return false;
+  } else if (!rank0_says(comm_, mpi::rank(comm_) == 0 && std::filesystem::exists(out, ec))) {
+    return false;
+  }
   // What the finished output says it was made from, read on rank 0.
   std::string fingerprint, identity;
   mpi::run_then_agree(comm_, [&] {

@@ -160,7 +160,7 @@ inline std::string patched_sample(const std::string& dir, std::size_t at, std::v
   std::ifstream in(kPlain, std::ios::binary);
   std::vector<char> all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   all.resize(std::min(keep, all.size()));
-  std::memcpy(all.data() + at, bytes.data(), bytes.size());
+  std::copy(bytes.begin(), bytes.end(), all.begin() + long(at));  // memcpy from an empty vector's null data is UB
   const std::string path = dir + "/test.seq";
   std::ofstream(path, std::ios::binary | std::ios::trunc).write(all.data(), long(all.size()));
   return path;

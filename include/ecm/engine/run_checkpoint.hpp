@@ -35,9 +35,10 @@ class RunCheckpoint {
   // InputError when another run holds the output.
   RunCheckpoint(const RunConfig& config, const io::InputDataset& input, MPI_Comm comm);
 
-  // Collective. With --resume, no checkpoint and a finished OUT.h5: true when OUT.h5 was
-  // made from these files with these options (nothing to do: the lock is released);
-  // throws InputError when it was made from others. False in every other case.
+  // Collective. With --resume, a finished OUT.h5 and no checkpoint (or only the ledger of a
+  // run killed within its commit, after OUT.h5.partial became OUT.h5): true when OUT.h5 was
+  // made from these files with these options (nothing to do: the ledger is removed, the lock
+  // released); throws InputError when it was made from others. False in every other case.
   bool complete_already();
 
   // Collective. The tiles to compute: with --resume and a checkpoint, its plan (checked
