@@ -3,10 +3,11 @@
 # cmake/EcmSanitize.cmake), as CI runs them after cmake/run-tests.sh. Builds into its own
 # folder only what the tests below need, then runs
 #   - the unit tests (ctest label unit),
-#   - the CLI contract tests (ctest label cli), which run the sanitized `ecm`,
-#   - the CI subset of the bad-input corpus, when tests/corpus has its driver,
-#   - with ECM_ASAN_FULL=1 also the tests on the shared simulated acquisition (fixture
-#     e2e_data): the MPI end-to-end tests on 2 ranks and the CLI checkpoint tests.
+#   - the CLI contract tests (ctest label cli), which run the sanitized `ecm`, among them
+#     the CI subset of the bad-input corpus (cli_corpus),
+#   - with ECM_ASAN_FULL=1 also the slowest CLI tests and the tests on the shared simulated
+#     acquisition (fixture e2e_data): the MPI end-to-end tests on 2 ranks and the CLI
+#     checkpoint tests.
 # Fails when a test fails or when any sanitizer finding was reported, even by a run whose
 # test expected it to fail (a contract test accepts any non-zero exit).
 #   bash cmake/run-sanitized-tests.sh
@@ -61,6 +62,10 @@ if [ "$full" = 1 ]; then
   excluded+='|mpi_tests_np1|mpi_tests_np3|mpi_registration_ranks_np4'
 else
   labels='unit|cli'
+  # CI's 30 minutes: the five CLI tests that take 30-75 s each under ASan (random kills, the
+  # report's figures, design's ranges, a full tmpfs, every format's good files) run only in
+  # the full mode; the corpus' CI subset reaches each of these commands and formats.
+  excluded+='|cli_fault_injection|cli_report|cli_design|cli_full_disk|cli_input_formats'
   excluded+="|$(ctest --show-only=json-v1 | /usr/bin/python3 -c '
 import json, sys
 tests = json.load(sys.stdin)["tests"]
@@ -69,27 +74,6 @@ print("|".join(t["name"] for t in tests
 fi
 ctest --output-on-failure --timeout 900 -j 2 -L "$labels" -E "^($excluded)\$" ${ECM_ASAN_CTEST_ARGS:-} || status=1
 cd "$root"
-
-# The bad-input corpus' CI subset with the sanitized ecm (tests/corpus, issue 14). Where it
-# is the ctest case cli_corpus (label cli, ECM = this build's ecm) it ran above; else its
-# driver is run here, given the ecm to run, and mpiexec with its flags as ctest gives the
-# CLI tests, in the environment.
-corpus_in_ctest=$(cd "$build" && ctest -N -R '^cli_corpus$' | grep -c ' cli_corpus$' || true)
-mpi_flags=
-if mpiexec --version 2>&1 | grep -q "Open MPI\|OpenRTE"; then
-  mpi_flags=--oversubscribe
-  [ "$(id -u)" -ne 0 ] || mpi_flags+=" --allow-run-as-root"
-fi
-export MPIEXEC=${MPIEXEC:-mpiexec} MPIEXEC_FLAGS=${MPIEXEC_FLAGS:-$mpi_flags}
-if [ "$corpus_in_ctest" -gt 0 ]; then
-  :
-elif [ -f tests/corpus/run_corpus.py ]; then
-  ECM=$build/drivers/ecm /usr/bin/python3 tests/corpus/run_corpus.py --subset ci --work "$build/corpus" || status=1
-elif [ -f tests/corpus/run_corpus.sh ]; then
-  ECM=$build/drivers/ecm bash tests/corpus/run_corpus.sh --subset ci || status=1
-else
-  echo "run-sanitized-tests: no tests/corpus/run_corpus.py, corpus skipped"
-fi
 
 echo "run-sanitized-tests: tests ran in $((SECONDS - started)) s"
 # A report is an ERROR (ASan) or a "runtime error" (UBSan); the log files also hold
