@@ -3,6 +3,7 @@
 // behind ExternalLinks, possibly split over several files and bitshuffle-compressed) and
 // virtual datasets. Every rank opens the file itself with the serial driver: all frame reads
 // are independent, so MPI-IO would add nothing but its per-call cost.
+#include <cmath>
 #include <algorithm>
 #include <cstring>
 
@@ -204,8 +205,10 @@ class Hdf5Source final : public FrameSource {
       meta_.cycles = 1;
     } else if (h5::has_attribute(ds, "scan_shape")) {
       const auto s = h5::read_attribute_doubles(ds, "scan_shape");
-      if (s.size() != 2 || !(s[0] >= 1) || !(s[1] >= 1))
-        throw InputError("attribute 'scan_shape' of " + where + " must hold 2 positive values (NY, NX)");
+      // Whole numbers of at most 1e9 per side: the fuzzer's 3e97 was cast to a size_t (undefined).
+      auto side = [](double v) { return v >= 1 && v <= 1e9 && v == std::floor(v); };
+      if (s.size() != 2 || !side(s[0]) || !side(s[1]))
+        throw InputError("attribute 'scan_shape' of " + where + " must hold 2 whole numbers in [1, 1e9] (NY, NX)");
       meta_.scan_shape = std::array<std::size_t, 2>{std::size_t(s[0]), std::size_t(s[1])};
     }
     // References stored beside the frames, named by attributes (ecm convert writes them).
