@@ -231,6 +231,7 @@ class BTree1Index final : public Hdf5ChunkIndex {
     const Node* node = &node_at(root_);
     for (int depth = 0; node->level > 0; ++depth) {
       if (depth > 64) throw Malformed("B-tree deeper than 64 levels");
+      if (node->entries() == 0) throw Malformed("B-tree inner node without children");  // found by the fuzzer
       std::size_t child = 0;
       for (std::size_t i = 1; i < node->entries(); ++i)
         if (!less(start.data(), node->key(i))) child = i;
