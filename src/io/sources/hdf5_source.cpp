@@ -73,26 +73,50 @@ std::vector<std::string> find_frame_datasets(hid_t file, const std::string& path
     h5::check(H5Gget_info(g, &info), "H5Gget_info", kNexusData);
     for (hsize_t i = 0; i < info.nlinks; ++i) {
       char name[256] = {};
-      H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT);
+      if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT) < 0)
+        throw InputError(path + ": the links of " + kNexusData + " cannot be read (damaged?)");
       if (std::strncmp(name, "data", 4) == 0) parts.push_back(std::string(kNexusData) + "/" + name);
     }
     if (!parts.empty()) return parts;  // data_000001, data_000002, ... in name order: recording order
   }
-  std::vector<std::string> found;
-  H5Ovisit(
+  // Bounded: a damaged file's links can make HDF5 walk (and name) objects for minutes (the
+  // fuzzer's tests/fuzz/upstream/hdf5_free_list_timeout.bin); no camera file holds more.
+  // A damaged group that contains itself is walked again and again under an ever longer name
+  // (HDF5 tracks only objects with several hard links), so the names' length is bounded too.
+  struct Walk {
+    std::vector<std::string> found;
+    std::size_t objects = 0;
+    bool stopped = false;
+  } walk;
+  constexpr std::size_t kMaxObjects = 100000, kMaxNameBytes = 4096;
+  const herr_t walked = H5Ovisit(
       file, H5_INDEX_NAME, H5_ITER_INC,
       [](hid_t loc, const char* name, const H5O_info_t* info, void* data) -> herr_t {
+        auto& w = *static_cast<Walk*>(data);
+        if (++w.objects > kMaxObjects || std::strlen(name) > kMaxNameBytes) {
+          w.stopped = true;
+          return 1;  // stops the walk
+        }
         if (info->type != H5O_TYPE_DATASET) return 0;
         hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
         if (ds < 0) return 0;
         hid_t space = H5Dget_space(ds);
-        const int rank = H5Sget_simple_extent_ndims(space);
-        H5Sclose(space);
+        const int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
+        if (space >= 0) H5Sclose(space);
         H5Dclose(ds);
-        if (rank >= 3 && rank <= 5) static_cast<std::vector<std::string>*>(data)->push_back(std::string("/") + name);
+        if (rank >= 3 && rank <= 5) w.found.push_back(std::string("/") + name);
         return 0;
       },
-      &found);
+      &walk);
+  if (walk.stopped)
+    throw InputError(path + ": more than " + std::to_string(kMaxObjects) + " objects, or paths longer than " +
+                     std::to_string(kMaxNameBytes) + " bytes, in this HDF5 file (damaged, or a group inside itself?): "
+                     "name the frames with --dataset");
+  if (walked < 0) {
+    const std::string why = h5::failure_detail();
+    throw InputError(path + ": the file's objects cannot be listed (damaged?)" + (why.empty() ? "" : ": " + why));
+  }
+  const auto& found = walk.found;
   if (found.size() == 1) return found;
   if (found.empty()) throw InputError(path + ": no dataset of frames (3 to 5 dimensions) in this HDF5 file");
   std::string list;
