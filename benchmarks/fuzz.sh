@@ -5,7 +5,9 @@
 # index ecm reads from the file itself) and the simulator's INI. Seeds are the real camera
 # files in ../shared/testdata/real and tiny files `ecm simulate --format` writes. Each target
 # runs SECONDS (default 600); results go to docs/fuzzing.csv, inputs that crash to
-# tests/fuzz/regressions/<target>/ (replayed by the unit tests).
+# tests/fuzz/regressions/<target>/ (replayed by the unit tests). Triage them by hand: an input that
+# crashes inside HDF5 or its filters, not in ecm, goes to tests/fuzz/upstream/ instead (the replay
+# would crash), one per place.
 #   bash benchmarks/fuzz.sh [SECONDS] [TARGET...]      (needs ./build/drivers/ecm: cmake/build.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,7 +74,9 @@ export ECM_FUZZ_EMPAD_RAW=$(ls "$work"/e*.raw | head -1)
 # cleanly); a std::bad_alloc out of ecm's code is still a finding (fuzz_input.cpp).
 export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
 csv=docs/fuzzing.csv
-[ -f "$csv" ] || echo "target,seconds,executions,exec_per_s,coverage_edges,features,corpus,crashes" > "$csv"
+[ -f "$csv" ] || echo "target,seconds,code_built_from,executions,exec_per_s,coverage_edges,features,corpus,findings" > "$csv"
+code=$(git rev-parse --short HEAD 2> /dev/null || echo unknown)
+git diff --quiet HEAD -- src include tests/fuzz 2> /dev/null || code="$code+changes"
 for t in "${targets[@]}"; do
   corpus=$work/corpus_$t artifacts=$work/artifacts_$t
   mkdir -p "$corpus" "$artifacts"
@@ -91,5 +95,5 @@ for t in "${targets[@]}"; do
     mkdir -p "tests/fuzz/regressions/$t"
     cp "$artifacts"/* "tests/fuzz/regressions/$t/"
   fi
-  echo "$t,$seconds,${execs:-0},$(( ${execs:-0} / seconds )),${cov:-0},${ft:-0},$corp,$crashes" | tee -a "$csv"
+  echo "$t,$seconds,$code,${execs:-0},$(( ${execs:-0} / seconds )),${cov:-0},${ft:-0},$corp,$crashes" | tee -a "$csv"
 done
