@@ -46,4 +46,12 @@ void agree_or_throw(MPI_Comm comm, const std::exception_ptr& local_error) {
   throw PeerFailure("stopped because rank " + std::to_string(first_failed) + " failed");
 }
 
+std::string broadcast(std::string text, MPI_Comm comm) {
+  unsigned long long n = text.size();
+  check(MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm), "MPI_Bcast(text size)");
+  text.resize(n);
+  if (n) check(MPI_Bcast(text.data(), int(n), MPI_CHAR, 0, comm), "MPI_Bcast(text)");
+  return text;
+}
+
 }  // namespace ecm::mpi

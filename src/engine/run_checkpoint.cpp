@@ -14,14 +14,6 @@ static_assert(io::kNotComputed == std::uint8_t(fit::Status::not_computed), "the 
 
 namespace {
 
-std::string broadcast(std::string text, MPI_Comm comm) {
-  unsigned long long n = text.size();
-  mpi::check(MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm), "MPI_Bcast(text size)");
-  text.resize(n);
-  if (n) mpi::check(MPI_Bcast(text.data(), int(n), MPI_CHAR, 0, comm), "MPI_Bcast(text)");
-  return text;
-}
-
 // A yes/no decided on rank 0 (about files) and shared, so every rank takes the same branch.
 bool rank0_says(MPI_Comm comm, bool answer_on_rank0) {
   int answer = answer_on_rank0 ? 1 : 0;
@@ -91,8 +83,8 @@ bool RunCheckpoint::complete_already() {
     fingerprint = h5::read_attribute_string(file, "run_fingerprint");
     identity = h5::read_attribute_string(file, "input_identity");
   });
-  fingerprint = broadcast(fingerprint, comm_);
-  identity = broadcast(identity, comm_);
+  fingerprint = mpi::broadcast(fingerprint, comm_);
+  identity = mpi::broadcast(identity, comm_);
   if (fingerprint != fingerprint_)
     throw InputError("cannot resume: '" + out + "' is complete, but was made with another input or other options; "
                      "run without --resume to replace it");

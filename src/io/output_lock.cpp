@@ -8,19 +8,6 @@
 
 namespace ecm::io {
 
-namespace {
-
-// Broadcasts a string from rank 0.
-std::string broadcast(std::string text, MPI_Comm comm) {
-  unsigned long long n = text.size();
-  mpi::check(MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm), "MPI_Bcast(lock file size)");
-  text.resize(n);
-  if (n) mpi::check(MPI_Bcast(text.data(), int(n), MPI_CHAR, 0, comm), "MPI_Bcast(lock file)");
-  return text;
-}
-
-}  // namespace
-
 OutputLock::OutputLock(const std::string& output_path, const std::string& command, MPI_Comm comm)
     : path_(path_for(output_path)), command_(command), comm_(comm) {
   mpi::run_then_agree(comm, [&] {
@@ -32,7 +19,7 @@ OutputLock::OutputLock(const std::string& output_path, const std::string& comman
       std::cerr << command_ << ": note: the file system of '" << path_ << "' has no file locks: a second run writing '"
                 << output_path << "' at the same time would not be stopped" << std::endl;
   });
-  earlier_ = broadcast(std::move(earlier_), comm);
+  earlier_ = mpi::broadcast(std::move(earlier_), comm);
   // Nothing of an earlier run: the file is this run's to clean up if it fails early.
   if (earlier_.empty()) partial_outputs::add(path_);
 }

@@ -15,6 +15,9 @@ void check(int code, const char* what);
 int rank(MPI_Comm comm);
 int size(MPI_Comm comm);
 
+// Rank 0's `text` on every rank (a collective; the other ranks' `text` is ignored).
+std::string broadcast(std::string text, MPI_Comm comm);
+
 // Starts MPI asking for MPI_THREAD_SERIALIZED (a reader thread may make MPI-IO calls while
 // the main thread computes, never both at once) and records what the library granted.
 void init(int* argc, char*** argv);
