@@ -125,17 +125,21 @@ EOF
   touch -r "$in" "$1"
   [ "$(stat -c %s "$in")" = "$(stat -c %s "$1")" ] || fail "the other acquisition has another size"
 }
+# other_in_place: $dir/other.h5 renamed onto $in, the original kept as $dir/original.h5;
+# original_back: the reverse.
+other_in_place() { mv "$in" "$dir/original.h5" && mv "$dir/other.h5" "$in" || fail "cannot rename the other acquisition onto the input"; }
+original_back() { mv "$in" "$dir/other.h5" && mv "$dir/original.h5" "$in" || fail "cannot put the original input back"; }
 
 case $case in
 input_replaced_before_resume)
   make_reference
   interrupted
   make_other "$dir/other.h5"
-  mv "$in" "$dir/original.h5" && mv "$dir/other.h5" "$in"
+  other_in_place
   refused resume_other_input "cannot resume: the input is not what the interrupted run read (the frames of '$in'" \
     run "$in" -o "$out" "${opts[@]}" --resume
   # The right file back: the checkpoint is good.
-  mv "$in" "$dir/other.h5" && mv "$dir/original.h5" "$in"
+  original_back
   done_before=$(done_tiles)
   ranks resume run "$in" -o "$out" "${opts[@]}" --resume
   succeeded resume
@@ -173,12 +177,12 @@ input_replaced_during_run)
   make_reference
   make_other "$dir/other.h5"
   start_throttled replaced 2
-  mv "$in" "$dir/original.h5" && mv "$dir/other.h5" "$in"
+  other_in_place
   wait "$job"
   refused_with replaced "the input '$in' was replaced by another file during the run"
   [ ! -e "$out" ] || fail "a result was committed for an input replaced mid-run"
   [ -f "$out.partial" ] && [ -f "$out.partial.tiles" ] || fail "the checkpoint of the file read must stay"
-  mv "$in" "$dir/other.h5" && mv "$dir/original.h5" "$in"
+  original_back
   ranks resume run "$in" -o "$out" "${opts[@]}" --resume
   succeeded resume
   same_as_reference "$out"
@@ -249,10 +253,10 @@ resume_finished_other)
   refused finished_other_options "cannot resume: '$out' is complete, but was made with another input or other options" \
     run "$in" -o "$out" "${opts[@]}" --normalization standard --resume
   make_other "$dir/other.h5"
-  mv "$in" "$dir/original.h5" && mv "$dir/other.h5" "$in"
+  other_in_place
   refused finished_other_data "cannot resume: '$out' is complete, but was made from other data" \
     run "$in" -o "$out" "${opts[@]}" --resume
-  mv "$in" "$dir/other.h5" && mv "$dir/original.h5" "$in"
+  original_back
   before=$(snapshot)
   ranks same run "$in" -o "$out" "${opts[@]}" --resume
   succeeded same

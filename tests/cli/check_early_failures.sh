@@ -21,11 +21,7 @@ logs=$(cd "$dir/logs" && pwd)
 source "$here/contract_helpers.sh"
 cd "$dir/files" || fail "cannot enter $dir/files"
 
-sim=(--scan 4,4 --cycles 40 --detector 32,32 --k-pixel-size 0.04 --tau 2.5 --time-step 0.125 --dtype uint8)
-mpi "$ecm" simulate data.h5 --truth truth.h5 "${sim[@]}" > "$logs/simulate.log" 2>&1 ||
-  { cat "$logs/simulate.log"; fail "simulate"; }
-grid=(--kr-range 0.3,0.55 --n-kr 2 --n-kphi 8)
-opts=("${grid[@]}" --progress none)
+small_acquisition
 mpi "$ecm" run data.h5 -o result.h5 "${opts[@]}" > "$logs/result.log" 2>&1 || { cat "$logs/result.log"; fail "run"; }
 mkdir adir
 

@@ -17,9 +17,7 @@ logs=$(cd "$dir/logs" && pwd)
 source "$here/contract_helpers.sh"  # fail, mpi, snapshot, refused
 cd "$dir/files" || fail "cannot enter $dir/files"   # relative names, as a user types them
 
-sim=(--scan 4,4 --cycles 40 --detector 32,32 --k-pixel-size 0.04 --tau 2.5 --time-step 0.125 --dtype uint8)
-mpi "$ecm" simulate data.h5 --truth truth.h5 "${sim[@]}" > "$logs/simulate.log" 2>&1 ||
-  { cat "$logs/simulate.log"; fail "simulate"; }
+small_acquisition
 mpi "$ecm" simulate cam.mib --truth cam_truth.h5 --format mib "${sim[@]}" > "$logs/simulate_mib.log" 2>&1 ||
   { cat "$logs/simulate_mib.log"; fail "simulate --format mib"; }
 [ -f cam.hdr ] || fail "simulate --format mib wrote no cam.hdr"

@@ -41,9 +41,7 @@ for sig in TERM INT; do
   [ ! -e sim.h5 ] && [ ! -e sim_truth.h5 ] || { ls -la; fail "simulate_sig$sig: the unfinished files were left"; }
 done
 
-sim=(--scan 4,4 --cycles 40 --detector 32,32 --k-pixel-size 0.04 --tau 2.5 --time-step 0.125 --dtype uint8)
-mpi "$ecm" simulate data.h5 --truth truth.h5 "${sim[@]}" > "$logs/simulate.log" 2>&1 ||
-  { cat "$logs/simulate.log"; fail "simulate"; }
+small_acquisition
 # Each rank sleeps 8 s after its tile: longer than mpiexec waits before SIGKILL.
 stop run_sigTERM TERM out.h5.partial.tiles run data.h5 -o out.h5 --kr-range 0.3,0.55 --n-kr 2 --n-kphi 8 \
   --progress none --throttle 8

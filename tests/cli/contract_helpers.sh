@@ -17,6 +17,17 @@ finish() {
 }
 mpi() { ${MPIEXEC:-mpiexec} ${MPIEXEC_FLAGS:-} -n 2 "$@"; }
 
+# small_acquisition: simulates data.h5 (+ truth.h5) in the current folder: a 4 x 4 scan of 40
+# cycles on a 32 x 32 uint8 detector, the tests' common input. Sets $sim (its options), $grid
+# (a k grid that fits it) and $opts ($grid, no progress bar).
+small_acquisition() {
+  sim=(--scan 4,4 --cycles 40 --detector 32,32 --k-pixel-size 0.04 --tau 2.5 --time-step 0.125 --dtype uint8)
+  mpi "$ecm" simulate data.h5 --truth truth.h5 "${sim[@]}" > "$logs/simulate.log" 2>&1 ||
+    { cat "$logs/simulate.log"; fail "simulate"; }
+  grid=(--kr-range 0.3,0.55 --n-kr 2 --n-kphi 8)
+  opts=("${grid[@]}" --progress none)
+}
+
 # Every name in the current folder with its type, link target and, for files, content.
 snapshot() {
   find . -printf '%p %y %l\n' | sort
