@@ -12,7 +12,6 @@
 #include <sstream>
 #include <thread>
 
-#include "ecm/core/error.hpp"
 #include "ecm/core/interrupt.hpp"
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/core/partial_outputs.hpp"
@@ -27,6 +26,7 @@
 #include "ecm/engine/tile_processor.hpp"
 #include "ecm/io/hdf5.hpp"
 #include "ecm/io/result_file.hpp"
+#include "ecm/io/result_layout.hpp"
 #include "ecm/io/space_reservation.hpp"
 #include "ecm/version.hpp"
 
@@ -126,11 +126,9 @@ void summarise_finished_output(const std::string& path, RunSummary& summary, MPI
   mpi::run_then_agree(comm, [&] {
     if (mpi::rank(comm) != 0) return;
     h5::Handle file = h5::open_file_serial(path);
+    io::result_hypercube_shape(file, path);  // /tau and /fit_status of one shape, as every result reader checks
     const auto status = h5::read_dataset<std::uint8_t>(file, "/fit_status");
     const auto tau = h5::read_dataset<float>(file, "/tau");
-    if (tau.size() != status.size())
-      throw InputError("'" + path + "' is damaged: /tau holds " + std::to_string(tau.size()) + " values, /fit_status " +
-                       std::to_string(status.size()) + "; run without --resume to replace it");
     histogram.add(tau, status);
     n_pixels = status.size();
   });
