@@ -32,3 +32,20 @@ message(STATUS "ecm: Kokkos ${Kokkos_VERSION}, devices: ${Kokkos_DEVICES}")
 if(ECM_BUILD_TESTS)
   find_package(Catch2 2.13 REQUIRED)
 endif()
+
+# The Python front end (drivers/python, option ECM_BUILD_PYTHON): Debian's python3-dev and
+# pybind11-dev. Optional: without them the rest of ecm builds as before. The module is built
+# for the system's /usr/bin/python3, the interpreter the tests and helpers use (its
+# python3-numpy, python3-h5py); -DPython3_EXECUTABLE=... picks another.
+if(NOT DEFINED Python3_EXECUTABLE AND EXISTS /usr/bin/python3)
+  set(Python3_EXECUTABLE /usr/bin/python3 CACHE FILEPATH "Python interpreter the module ecm is built for")
+endif()
+find_package(Python3 3.7 COMPONENTS Interpreter Development.Module)
+if(Python3_FOUND)
+  find_package(pybind11 2.6 CONFIG QUIET)
+endif()
+if(Python3_FOUND AND pybind11_FOUND)
+  set(ECM_PYTHON_FOUND ON)
+else()
+  set(ECM_PYTHON_FOUND OFF)
+endif()

@@ -15,6 +15,8 @@ packages=(
   zlib1g-dev                            # tests: png_check reads the report's PNGs
   slurmctld slurmd slurm-client munge   # a one-node SLURM cluster for the job-script tests
   python3-numpy python3-h5py            # benchmark and test helpers (/usr/bin/python3)
+  python3-dev pybind11-dev python3-pybind11   # the Python module ecm (drivers/python)
+  python3-pytest python3-xarray         # its tests (tests/python) and Result.to_xarray()
   bitshuffle                            # HDF5 filter 32008 (bitshuffle+LZ4) of Dectris NeXus files, into the plugin dirs
 )
 missing=()
