@@ -35,52 +35,61 @@ int to_int(const std::string& text, const char* key) {
 }
 std::string bool_text(bool b) { return b ? "true" : "false"; }
 
-// Builders for the common kinds.
-Key number(const char* name, double& (*field)(O&)) {
+// Builders for the common kinds. `field` is a generic lambda, [](auto& o) -> auto& {...},
+// giving the member of a mutable O (set) or a const one (get).
+template <class Field>
+Key number(const char* name, Field field) {
   return {name, [name, field](O& o, const std::string& t) { field(o) = api::parse_number(t, name); },
-          [field](const O& o) { return Text{api::number_to_text(field(const_cast<O&>(o)))}; }};
+          [field](const O& o) { return Text{api::number_to_text(field(o))}; }};
 }
-Key integer(const char* name, int& (*field)(O&)) {
+template <class Field>
+Key integer(const char* name, Field field) {
   return {name, [name, field](O& o, const std::string& t) { field(o) = to_int(t, name); },
-          [field](const O& o) { return Text{std::to_string(field(const_cast<O&>(o)))}; }};
+          [field](const O& o) { return Text{std::to_string(field(o))}; }};
 }
-Key count(const char* name, std::size_t& (*field)(O&)) {
+template <class Field>
+Key count(const char* name, Field field) {
   return {name, [name, field](O& o, const std::string& t) { field(o) = api::parse_count(t, name); },
-          [field](const O& o) { return Text{std::to_string(field(const_cast<O&>(o)))}; }};
+          [field](const O& o) { return Text{std::to_string(field(o))}; }};
 }
 // `negated`: the CLI's switch says the opposite of the field (no-register -> drift).
-Key flag(const char* name, bool& (*field)(O&), bool negated = false) {
+template <class Field>
+Key flag(const char* name, Field field, bool negated = false) {
   return {name, [name, field, negated](O& o, const std::string& t) { field(o) = api::parse_bool(t, name) != negated; },
-          [field, negated](const O& o) { return Text{bool_text(field(const_cast<O&>(o)) != negated)}; }};
+          [field, negated](const O& o) { return Text{bool_text(field(o) != negated)}; }};
 }
-Key text(const char* name, std::string& (*field)(O&)) {
+template <class Field>
+Key text(const char* name, Field field) {
   return {name, [field](O& o, const std::string& t) { field(o) = trim(t); },
-          [field](const O& o) { return maybe(field(const_cast<O&>(o))); }};
+          [field](const O& o) { return maybe(field(o)); }};
 }
-Key optional_count(const char* name, std::optional<std::size_t>& (*field)(O&)) {
+template <class Field>
+Key optional_count(const char* name, Field field) {
   return {name,
           [name, field](O& o, const std::string& t) {
             if (trim(t).empty()) field(o).reset();
             else field(o) = api::parse_count(t, name);
           },
-          [field](const O& o) { return maybe_number(field(const_cast<O&>(o))); }};
+          [field](const O& o) { return maybe_number(field(o)); }};
 }
-Key optional_number(const char* name, std::optional<double>& (*field)(O&)) {
+template <class Field>
+Key optional_number(const char* name, Field field) {
   return {name,
           [name, field](O& o, const std::string& t) {
             if (trim(t).empty()) field(o).reset();
             else field(o) = api::parse_number(t, name);
           },
-          [field](const O& o) { return maybe_number(field(const_cast<O&>(o))); }};
+          [field](const O& o) { return maybe_number(field(o)); }};
 }
-Key optional_pair(const char* name, std::optional<std::array<double, 2>>& (*field)(O&)) {
+template <class Field>
+Key optional_pair(const char* name, Field field) {
   return {name,
           [name, field](O& o, const std::string& t) {
             if (trim(t).empty()) field(o).reset();
             else field(o) = api::parse_pair(t, name);
           },
           [field](const O& o) {
-            const auto& v = field(const_cast<O&>(o));
+            const auto& v = field(o);
             return v ? Text{pair_text(*v)} : Text{};
           }};
 }
@@ -88,8 +97,8 @@ Key optional_pair(const char* name, std::optional<std::array<double, 2>>& (*fiel
 const std::vector<Key>& table() {
   static const std::vector<Key> keys = {
       // Input format and scan
-      text("format", [](O& o) -> std::string& { return o.input.format; }),
-      text("dataset", [](O& o) -> std::string& { return o.input.dataset; }),
+      text("format", [](auto& o) -> auto& { return o.input.format; }),
+      text("dataset", [](auto& o) -> auto& { return o.input.dataset; }),
       {"scan-shape",
        [](O& o, const std::string& t) {
          if (trim(t).empty()) o.input.scan_shape.reset();
@@ -99,33 +108,33 @@ const std::vector<Key>& table() {
          const auto& s = o.input.scan_shape;
          return s ? Text{std::to_string((*s)[0]) + "," + std::to_string((*s)[1])} : Text{};
        }},
-      count("skip-frames", [](O& o) -> std::size_t& { return o.input.skip_frames; }),
-      count("flyback", [](O& o) -> std::size_t& { return o.input.flyback; }),
-      optional_count("cycle-frames", [](O& o) -> std::optional<std::size_t>& { return o.input.cycle_frames; }),
-      flag("drop-incomplete-cycle", [](O& o) -> bool& { return o.input.drop_incomplete_cycle; }),
-      optional_count("frame-count", [](O& o) -> std::optional<std::size_t>& { return o.input.frame_count; }),
-      flag("allow-external", [](O& o) -> bool& { return o.input.allow_external; }),
+      count("skip-frames", [](auto& o) -> auto& { return o.input.skip_frames; }),
+      count("flyback", [](auto& o) -> auto& { return o.input.flyback; }),
+      optional_count("cycle-frames", [](auto& o) -> auto& { return o.input.cycle_frames; }),
+      flag("drop-incomplete-cycle", [](auto& o) -> auto& { return o.input.drop_incomplete_cycle; }),
+      optional_count("frame-count", [](auto& o) -> auto& { return o.input.frame_count; }),
+      flag("allow-external", [](auto& o) -> auto& { return o.input.allow_external; }),
       // Calibration
-      optional_number("time-step", [](O& o) -> std::optional<double>& { return o.calibration.time_step_s; }),
-      optional_number("k-pixel-size", [](O& o) -> std::optional<double>& { return o.calibration.k_pixel_size; }),
-      optional_pair("beam-center", [](O& o) -> std::optional<std::array<double, 2>>& { return o.calibration.beam_center_yx; }),
-      optional_number("convergence", [](O& o) -> std::optional<double>& { return o.calibration.convergence; }),
+      optional_number("time-step", [](auto& o) -> auto& { return o.calibration.time_step_s; }),
+      optional_number("k-pixel-size", [](auto& o) -> auto& { return o.calibration.k_pixel_size; }),
+      optional_pair("beam-center", [](auto& o) -> auto& { return o.calibration.beam_center_yx; }),
+      optional_number("convergence", [](auto& o) -> auto& { return o.calibration.convergence; }),
       // Preprocessing and polar strip
-      text("dark", [](O& o) -> std::string& { return o.references.dark; }),
-      text("gain", [](O& o) -> std::string& { return o.references.gain; }),
-      text("mask", [](O& o) -> std::string& { return o.references.mask; }),
-      number("threshold", [](O& o) -> double& { return o.strip.threshold; }),
+      text("dark", [](auto& o) -> auto& { return o.references.dark; }),
+      text("gain", [](auto& o) -> auto& { return o.references.gain; }),
+      text("mask", [](auto& o) -> auto& { return o.references.mask; }),
+      number("threshold", [](auto& o) -> auto& { return o.strip.threshold; }),
       {"kr-range", [](O& o, const std::string& t) { o.strip.kr_range = api::parse_pair(t, "kr-range"); },
        [](const O& o) { return Text{pair_text(o.strip.kr_range)}; }},
-      integer("n-kr", [](O& o) -> int& { return o.strip.n_kr; }),
-      integer("n-kphi", [](O& o) -> int& { return o.strip.n_kphi; }),
-      integer("bin-kr", [](O& o) -> int& { return o.strip.bin_kr; }),
-      integer("bin-kphi", [](O& o) -> int& { return o.strip.bin_kphi; }),
-      integer("bin-t", [](O& o) -> int& { return o.strip.bin_t; }),
-      integer("polar-subsample", [](O& o) -> int& { return o.strip.polar_subsample; }),
+      integer("n-kr", [](auto& o) -> auto& { return o.strip.n_kr; }),
+      integer("n-kphi", [](auto& o) -> auto& { return o.strip.n_kphi; }),
+      integer("bin-kr", [](auto& o) -> auto& { return o.strip.bin_kr; }),
+      integer("bin-kphi", [](auto& o) -> auto& { return o.strip.bin_kphi; }),
+      integer("bin-t", [](auto& o) -> auto& { return o.strip.bin_t; }),
+      integer("polar-subsample", [](auto& o) -> auto& { return o.strip.polar_subsample; }),
       // Drift registration and beam-centre tracking
-      flag("no-register", [](O& o) -> bool& { return o.registration.drift; }, true),
-      text("drift-file", [](O& o) -> std::string& { return o.registration.drift_file; }),
+      flag("no-register", [](auto& o) -> auto& { return o.registration.drift; }, true),
+      text("drift-file", [](auto& o) -> auto& { return o.registration.drift_file; }),
       {"drift-reference",
        [](O& o, const std::string& t) {
          const std::string r = trim(t);
@@ -141,14 +150,14 @@ const std::vector<Key>& table() {
            default: return Text{"mean"};
          }
        }},
-      count("register-stride", [](O& o) -> std::size_t& { return o.registration.stride; }),
-      count("drift-block", [](O& o) -> std::size_t& { return o.registration.drift_block; }),
-      number("drift-smooth", [](O& o) -> double& { return o.registration.drift_smooth; }),
-      number("drift-threshold", [](O& o) -> double& { return o.registration.drift_threshold; }),
-      optional_pair("vdf-k-range", [](O& o) -> std::optional<std::array<double, 2>>& { return o.registration.vdf_k_range; }),
-      flag("no-center-track", [](O& o) -> bool& { return o.registration.center_track; }, true),
-      count("center-block", [](O& o) -> std::size_t& { return o.registration.center_block; }),
-      number("center-tolerance", [](O& o) -> double& { return o.registration.center_tolerance; }),
+      count("register-stride", [](auto& o) -> auto& { return o.registration.stride; }),
+      count("drift-block", [](auto& o) -> auto& { return o.registration.drift_block; }),
+      number("drift-smooth", [](auto& o) -> auto& { return o.registration.drift_smooth; }),
+      number("drift-threshold", [](auto& o) -> auto& { return o.registration.drift_threshold; }),
+      optional_pair("vdf-k-range", [](auto& o) -> auto& { return o.registration.vdf_k_range; }),
+      flag("no-center-track", [](auto& o) -> auto& { return o.registration.center_track; }, true),
+      count("center-block", [](auto& o) -> auto& { return o.registration.center_block; }),
+      number("center-tolerance", [](auto& o) -> auto& { return o.registration.center_tolerance; }),
       {"ellipse", [](O& o, const std::string& t) { o.registration.ellipse = trim(t); },
        [](const O& o) { return Text{o.registration.ellipse}; }},
       // Correlation and KWW fit
@@ -162,16 +171,16 @@ const std::vector<Key>& table() {
        [](const O& o) {
          return Text{o.correlation.normalization == O::Normalization::symmetric ? "symmetric" : "standard"};
        }},
-      integer("n-lags", [](O& o) -> int& { return o.correlation.n_lags; }),
-      number("max-lag-fraction", [](O& o) -> double& { return o.correlation.max_lag_fraction; }),
-      number("min-counts", [](O& o) -> double& { return o.correlation.min_counts; }),
-      number("tau-min", [](O& o) -> double& { return o.fit.tau_min_s; }),
-      number("tau-max", [](O& o) -> double& { return o.fit.tau_max_s; }),
-      number("beta-min", [](O& o) -> double& { return o.fit.beta_min; }),
-      number("beta-max", [](O& o) -> double& { return o.fit.beta_max; }),
-      integer("max-iterations", [](O& o) -> int& { return o.fit.max_iterations; }),
+      integer("n-lags", [](auto& o) -> auto& { return o.correlation.n_lags; }),
+      number("max-lag-fraction", [](auto& o) -> auto& { return o.correlation.max_lag_fraction; }),
+      number("min-counts", [](auto& o) -> auto& { return o.correlation.min_counts; }),
+      number("tau-min", [](auto& o) -> auto& { return o.fit.tau_min_s; }),
+      number("tau-max", [](auto& o) -> auto& { return o.fit.tau_max_s; }),
+      number("beta-min", [](auto& o) -> auto& { return o.fit.beta_min; }),
+      number("beta-max", [](auto& o) -> auto& { return o.fit.beta_max; }),
+      integer("max-iterations", [](auto& o) -> auto& { return o.fit.max_iterations; }),
       // Output and resources
-      flag("save-g2", [](O& o) -> bool& { return o.save_g2; }),
+      flag("save-g2", [](auto& o) -> auto& { return o.save_g2; }),
       {"memory-budget", [](O& o, const std::string& t) { o.memory_budget_bytes = parse_size_bytes(trim(t), "memory-budget"); },
        [](const O& o) { return Text{api::size_to_text(o.memory_budget_bytes)}; }},
   };

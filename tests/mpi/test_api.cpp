@@ -183,3 +183,32 @@ TEST_CASE("--resume through the API: a CLI checkpoint of other options is refuse
 }
 
 }  // namespace ecm
+
+namespace ecm {
+
+TEST_CASE("Analysis refuses bad options and bad frames on every rank, leaving no output", "[api]") {
+  AnalysisOptions bad;
+  bad.correlation.n_lags = 4;
+  CHECK_THROWS_WITH(Analysis(bad), Catch::Contains("--n-lags must be >= 5"));
+  RunControls loud;
+  loud.progress = "loud";
+  CHECK_THROWS_WITH(Analysis(AnalysisOptions{}, loud), Catch::Contains("--progress must be"));
+
+  const Analysis analysis{AnalysisOptions{}};
+  const std::string out = test::scratch_dir() + "/api_refused.h5";
+  FrameArray frames;
+  CHECK_THROWS_WITH(analysis.run(frames, out), Catch::Contains("no data"));
+  std::vector<std::uint16_t> zeros(16 * 2 * 2 * 16 * 16, 0);
+  frames.data = zeros.data();
+  frames.shape = {16, 2, 2, 16, 16};
+  frames.k_pixel_size = 0.04;
+  // No time step, neither in the frames nor in the options: as a file without the attribute.
+  const std::string missing = error_of([&] { analysis.run(frames, out); });
+  if (missing != "(peer failure)") CHECK_THAT(missing, Catch::Contains("time_step_s' is missing") && Catch::Contains("--time-step"));
+  REQUIRE(!missing.empty());
+  CHECK(!exists_everywhere(out));
+  CHECK(!exists_everywhere(out + ".partial"));
+  CHECK_THROWS_WITH(analysis.run("", out), Catch::Contains("no input file given"));
+}
+
+}  // namespace ecm
