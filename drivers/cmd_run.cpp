@@ -1,4 +1,5 @@
-// `ecm run IN.h5 -o OUT.h5`: parse options into a RunConfig, run the pipeline, print a summary.
+// `ecm run IN.h5 -o OUT.h5`: maps the flags onto ecm::AnalysisOptions and ecm::RunControls,
+// runs the library (the RunConfig made from them in api::make_run_config), prints a summary.
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
@@ -9,8 +10,8 @@
 #include "analysis_options.hpp"
 #include "commands.hpp"
 #include "ecm/core/interrupt.hpp"
+#include "ecm/api/run_config_from_options.hpp"
 #include "ecm/engine/pipeline.hpp"
-#include "ecm/engine/progress.hpp"
 #include "options.hpp"
 
 namespace {
@@ -29,56 +30,29 @@ po::options_description run_options() {
     ("schedule", po::value<std::string>()->default_value("dynamic"), "tiles per rank: dynamic (in proportion to rank speed) | static (round-robin)")
     ("throttle", po::value<double>()->default_value(0.0), "sleep this long after each tile [s] (tests and benchmarks: a slow node)")
     ("throttle-rank", po::value<int>()->default_value(-1), "the rank --throttle slows; -1 = every rank");
-  po::options_description corr("Correlation and KWW fit");
-  corr.add_options()
-    ("normalization", po::value<std::string>()->default_value("symmetric"), "g2 normalisation: symmetric | standard")
-    ("n-lags", po::value<int>()->default_value(50), "log-spaced lag bins fitted")
-    ("max-lag-fraction", po::value<double>()->default_value(0.5), "largest lag fitted, as a fraction of the series length")
-    ("min-counts", po::value<double>()->default_value(0.05), "no fit below this mean count per frame in a bin (status too_few_counts)")
-    ("tau-min", po::value<double>()->default_value(0.0), "lower bound on tau [s]; 0: a tenth of the first lag")
-    ("tau-max", po::value<double>()->default_value(0.0), "upper bound on tau [s]; 0: ten times the last lag")
-    ("beta-min", po::value<double>()->default_value(0.1), "lower bound on beta")
-    ("beta-max", po::value<double>()->default_value(2.5), "upper bound on beta")
-    ("max-iterations", po::value<int>()->default_value(100), "Levenberg-Marquardt iterations per fit");
   po::options_description all("ecm run IN.h5 -o OUT.h5 [options]\n\n"
                                "k-resolved ECM: the KWW relaxation time tau(r, k_r, k_phi) of every scan position and\n"
                                "ring pixel of a 5D-STEM acquisition, written to one HDF5 file (docs/output-format.md).\n"
                                "Run under mpiexec to spread the scan over ranks.");
   all.add(io).add(ecm::cli::calibration_options()).add(ecm::cli::strip_options())
-     .add(ecm::cli::registration_options()).add(corr);
+     .add(ecm::cli::registration_options()).add(ecm::cli::correlation_options());
   return all;
 }
 
-ecm::engine::RunConfig build_config(const po::variables_map& vm, int argc, char** argv) {
-  using ecm::InputError;
-  ecm::engine::RunConfig c;
-  ecm::cli::fill_analysis_config(vm, "ecm run IN.h5 -o OUT.h5", c);
-  c.normalization = ecm::g2::parse_normalization(vm["normalization"].as<std::string>());
-  c.n_lags = vm["n-lags"].as<int>();
-  c.max_lag_fraction = vm["max-lag-fraction"].as<double>();
-  c.min_counts = vm["min-counts"].as<double>();
-  c.fit.tau_min_s = vm["tau-min"].as<double>();
-  c.fit.tau_max_s = vm["tau-max"].as<double>();
-  c.fit.beta_min = vm["beta-min"].as<double>();
-  c.fit.beta_max = vm["beta-max"].as<double>();
-  c.fit.max_iterations = vm["max-iterations"].as<int>();
-  if (!(c.fit.beta_min > 0 && c.fit.beta_min < c.fit.beta_max && c.fit.beta_max <= 2.5))
-    throw InputError("beta bounds must satisfy 0 < --beta-min < --beta-max <= 2.5");
-  if (c.fit.max_iterations < 1) throw InputError("--max-iterations must be >= 1");
-  if (!(c.min_counts >= 0)) throw InputError("--min-counts must be >= 0 (mean counts per frame in a bin)");
-  if (!(c.fit.tau_min_s >= 0 && c.fit.tau_max_s >= 0)) throw InputError("--tau-min and --tau-max must be >= 0 s");
-  c.save_g2 = vm["save-g2"].as<bool>();
+// The options that say how the run is carried out (never part of the result's fingerprint).
+ecm::RunControls run_controls(const po::variables_map& vm, int argc, char** argv) {
+  ecm::RunControls c;
   c.resume = vm["resume"].as<bool>();
   c.progress = vm["progress"].as<std::string>();
-  ecm::engine::Progress::style_for(c.progress, false);  // validates
   const std::string schedule = vm["schedule"].as<std::string>();
-  if (schedule != "dynamic" && schedule != "static") throw InputError("--schedule must be dynamic or static (got '" + schedule + "')");
+  if (schedule != "dynamic" && schedule != "static")
+    throw ecm::InputError("--schedule must be dynamic or static (got '" + schedule + "')");
   c.dynamic_schedule = schedule == "dynamic";
   c.throttle_s = vm["throttle"].as<double>();
   c.throttle_rank = vm["throttle-rank"].as<int>();
-  if (!(c.throttle_s >= 0)) throw InputError("--throttle must be >= 0 s");
+  c.overlap_reads = !vm["no-overlap"].as<bool>();
   c.command_line = ecm::cli::command_line(argc, argv);
-  c.resolved_ini = ecm::cli::to_ini(vm);
+  c.validate();
   return c;
 }
 
@@ -88,7 +62,7 @@ ecm::engine::RunConfig build_config(const po::variables_map& vm, int argc, char*
 constexpr int kExitNoValidTau = 65;
 
 // The one line that says why no fit converged: the statuses, and what the commonest means.
-std::string why_no_valid_tau(const ecm::engine::RunSummary& s, const ecm::engine::RunConfig& c) {
+std::string why_no_valid_tau(const ecm::engine::RunSummary& s, const ecm::AnalysisOptions& o) {
   std::ostringstream m;
   m << "no valid tau: none of the " << s.n_pixels << " (r, k_r, k_phi) fits converged (";
   std::pair<std::string, std::size_t> top{"", 0};
@@ -99,7 +73,7 @@ std::string why_no_valid_tau(const ecm::engine::RunSummary& s, const ecm::engine
   m << ")";
   const std::string& why = top.first;
   if (why == "too_few_counts")
-    m << ": the strip holds (almost) no counts, below --min-counts " << c.min_counts
+    m << ": the strip holds (almost) no counts, below --min-counts " << o.correlation.min_counts
       << " per frame and bin (all-zero frames, a gain of 0, a --threshold above the counts?)";
   else if (why == "no_decay")
     m << ": no g2 curve decays (static or saturated frames, or a time step far from the relaxation time)";
@@ -164,12 +138,16 @@ void print_summary(const ecm::engine::RunSummary& s) {
 }  // namespace
 
 int cmd_run(int argc, char** argv, MPI_Comm comm) {
-  const auto options = run_options();
+  const auto description = run_options();
   po::variables_map vm;
-  if (ecm::cli::parse_or_help(argc, argv, options, "input", vm, comm)) return 0;
-  const auto config = build_config(vm, argc, argv);
+  if (ecm::cli::parse_or_help(argc, argv, description, "input", vm, comm)) return 0;
+  // Flags onto the library's options (which validates them) and controls; then the library.
+  ecm::cli::require_input_and_output(vm, "ecm run IN.h5 -o OUT.h5");
+  const ecm::AnalysisOptions options = ecm::cli::analysis_options(vm);
+  const ecm::RunControls controls = run_controls(vm, argc, argv);
   ecm::interrupt::install_handlers();
-  const auto summary = ecm::engine::run(config, comm);
+  const auto summary = ecm::engine::run(
+      ecm::api::make_run_config(options, controls, vm["input"].as<std::string>(), vm["output"].as<std::string>()), comm);
   // Every rank has the same summary (its counts are reduced over all ranks).
   // (A finished output that --resume finds complete is summed up from its file: one whose run
   // found no valid tau fails again as that run did.)
@@ -179,7 +157,7 @@ int cmd_run(int argc, char** argv, MPI_Comm comm) {
       std::cout << "ecm run: " << summary.output_path << " is complete already; nothing to resume" << std::endl;
     else
       print_summary(summary);
-    if (no_valid_tau) std::cerr << "ecm run: error: " << why_no_valid_tau(summary, config) << std::endl;
+    if (no_valid_tau) std::cerr << "ecm run: error: " << why_no_valid_tau(summary, options) << std::endl;
   }
   return no_valid_tau ? kExitNoValidTau : 0;
 }

@@ -8,6 +8,7 @@
 
 #include "analysis_options.hpp"
 #include "commands.hpp"
+#include "ecm/api/run_config_from_options.hpp"
 #include "ecm/engine/ttcf_run.hpp"
 #include "options.hpp"
 
@@ -43,7 +44,14 @@ po::options_description ttcf_options() {
 ecm::engine::TtcfConfig build_config(const po::variables_map& vm, int argc, char** argv) {
   using ecm::InputError;
   ecm::engine::TtcfConfig c;
-  ecm::cli::fill_analysis_config(vm, "ecm ttcf IN.h5 -o TTCF.h5", c.run);
+  // The strip and registration options onto the library's AnalysisOptions, made into the
+  // engine's RunConfig as `ecm run` and ecm::Analysis make it.
+  ecm::cli::require_input_and_output(vm, "ecm ttcf IN.h5 -o TTCF.h5");
+  const ecm::AnalysisOptions options = ecm::cli::analysis_options(vm);
+  ecm::RunControls controls;
+  controls.overlap_reads = !vm["no-overlap"].as<bool>();
+  controls.command_line = ecm::cli::command_line(argc, argv);
+  c.run = ecm::api::make_run_config(options, controls, vm["input"].as<std::string>(), vm["output"].as<std::string>());
   const std::string positions = vm["positions"].as<std::string>();
   if (positions != "centre" && positions != "center") c.positions = ecm::engine::parse_positions(positions);
   c.band.window = vm["window"].as<std::size_t>();
@@ -57,8 +65,8 @@ ecm::engine::TtcfConfig build_config(const po::variables_map& vm, int argc, char
   c.aging.min_relative_change = vm["aging-min-change"].as<double>();
   if (!(c.aging.min_sigma > 0)) throw InputError("--aging-sigma must be > 0");
   if (!(c.aging.min_relative_change >= 0)) throw InputError("--aging-min-change must be >= 0");
-  c.run.command_line = ecm::cli::command_line(argc, argv);
-  c.run.resolved_ini = ecm::cli::to_ini(vm);
+  // Provenance: the analysis options as every entry point writes them, then ttcf's own.
+  c.run.configuration += ecm::cli::to_ini(vm, {"positions", "window", "diagonal-lags", "aging-sigma", "aging-min-change"});
   return c;
 }
 

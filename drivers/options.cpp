@@ -2,11 +2,13 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "ecm/api/option_text.hpp"
 #include "ecm/core/error.hpp"
 #include "ecm/core/mpi_check.hpp"
 #include "ecm/io/file_identity.hpp"
@@ -15,23 +17,11 @@
 namespace ecm::cli {
 
 std::array<double, 2> parse_pair(const std::string& text, const std::string& option) {
-  std::array<double, 2> v{};
-  char comma = 0;
-  std::istringstream in(text);
-  if (!(in >> v[0] >> comma >> v[1]) || comma != ',' || !(in >> std::ws).eof())
-    throw InputError("--" + option + " expects two numbers as A,B (got '" + text + "')");
-  if (!std::isfinite(v[0]) || !std::isfinite(v[1]))
-    throw InputError("--" + option + " expects two finite numbers as A,B (got '" + text + "')");
-  return v;
+  return api::parse_pair(text, option);
 }
 
 std::array<std::size_t, 2> parse_count_pair(const std::string& text, const std::string& option) {
-  const auto v = parse_pair(text, option);
-  // Checked as doubles before the conversion: 2.5 must not become 2, nor -1 a huge count.
-  for (double x : v)
-    if (!(x >= 1 && x <= 1e15 && x == std::floor(x)))
-      throw InputError("--" + option + " expects two whole numbers >= 1 as A,B (got '" + text + "')");
-  return {std::size_t(v[0]), std::size_t(v[1])};
+  return api::parse_count_pair(text, option);
 }
 
 namespace {
@@ -122,10 +112,11 @@ bool parse_or_help(int argc, char** argv, const po::options_description& options
   return true;
 }
 
-std::string to_ini(const po::variables_map& vm) {
+std::string to_ini(const po::variables_map& vm, const std::vector<std::string>& only) {
   std::ostringstream out;
   for (const auto& [key, value] : vm) {
     if (key == "help" || key == "config") continue;
+    if (!only.empty() && std::find(only.begin(), only.end(), key) == only.end()) continue;
     const auto& any = value.value();
     out << key << " = ";
     if (auto s = boost::any_cast<std::string>(&any)) out << *s;

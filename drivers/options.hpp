@@ -7,6 +7,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 namespace ecm::cli {
 
@@ -29,8 +30,9 @@ void parse(int argc, char** argv, const po::options_description& options,
 bool parse_or_help(int argc, char** argv, const po::options_description& options, const char* positional_name,
                    po::variables_map& vm, MPI_Comm comm);
 
-// The parsed options as INI text (key = value), for provenance.
-std::string to_ini(const po::variables_map& vm);
+// The parsed options as INI text (key = value), for provenance; only the keys `only` names
+// when it is not empty.
+std::string to_ini(const po::variables_map& vm, const std::vector<std::string>& only = {});
 
 // The command line as typed.
 std::string command_line(int argc, char** argv);

@@ -14,7 +14,16 @@ void init(int* argc, char*** argv) {
   g_thread_level = provided;
 }
 
-bool serialized_threads() { return g_thread_level >= MPI_THREAD_SERIALIZED; }
+bool serialized_threads() {
+  // Whoever started MPI (mpi::init, ecm::Runtime, or the caller's own program): ask it.
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  if (!initialized || finalized) return g_thread_level >= MPI_THREAD_SERIALIZED;
+  int level = MPI_THREAD_SINGLE;
+  MPI_Query_thread(&level);
+  return level >= MPI_THREAD_SERIALIZED;
+}
 
 void check(int code, const char* what) {
   if (code == MPI_SUCCESS) return;

@@ -43,7 +43,7 @@ AnalysisPlan plan_analysis(const RunConfig& config, const io::InputDataset& inpu
   // than one rank it gets several per rank, down to tiles of kMinBalancingPositions (on
   // the benchmark, tiles of 32 positions cost what tiles of 64 do; docs/scaling.md).
   const std::size_t for_balancing =
-      config.dynamic_schedule && n_ranks > 1
+      config.controls.dynamic_schedule && n_ranks > 1
           ? std::max(kMinBalancingPositions,
                      (L.positions() + kBalancingTilesPerRank * std::size_t(n_ranks) - 1) /
                          (kBalancingTilesPerRank * std::size_t(n_ranks)))

@@ -13,11 +13,8 @@ Prepared prepare_analysis(const RunConfig& config, const io::InputDataset& input
   Prepared p;
   AnalysisSetup& s = p.setup;
   s.calibration = input.calibration(config.calibration);
+  // The options' values were checked by ecm::AnalysisOptions::validate() (src/api).
   s.bin = config.bin;
-  const std::pair<int, const char*> factors[] = {{s.bin.kr, "--bin-kr"}, {s.bin.kphi, "--bin-kphi"}, {s.bin.t, "--bin-t"}};
-  for (const auto& [factor, option] : factors)
-    require(factor >= 1, std::string(option) + " must be >= 1 (got " + std::to_string(factor) + ")");
-  require(config.grid.n_kr >= 1 && config.grid.n_kphi >= 1, "--n-kr and --n-kphi must be >= 1");
   s.fine_grid = config.grid;
   s.fine_grid.n_kr *= s.bin.kr;
   s.fine_grid.n_kphi *= s.bin.kphi;
@@ -28,8 +25,6 @@ Prepared prepare_analysis(const RunConfig& config, const io::InputDataset& input
                                  "); at least 8 are needed for a correlation");
   s.time_step_s = s.calibration.time_step_s * s.bin.t;
 
-  require(config.max_lag_fraction > 0 && config.max_lag_fraction <= 1, "--max-lag-fraction must be in (0, 1]");
-  require(config.n_lags >= 5, "--n-lags must be >= 5 (a KWW fit has 4 parameters)");
   const int max_lag = std::max(1, int(std::floor(config.max_lag_fraction * double(s.n_t_binned - 1))));
   s.lag_bins = g2::make_log_lag_bins(max_lag, config.n_lags);
   // The series has only max_lag distinct lags: more bins than that merge into them.

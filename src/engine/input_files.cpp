@@ -22,6 +22,11 @@ void add_files_of_reference(const std::string& spec, std::vector<std::string>& f
 
 }  // namespace
 
+std::unique_ptr<io::InputDataset> open_input(const RunConfig& config, MPI_Comm comm) {
+  if (config.frames) return std::make_unique<io::InputDataset>(config.frames, config.frames->description(), config.input);
+  return std::make_unique<io::InputDataset>(config.input_path, config.input, comm);
+}
+
 std::vector<std::string> files_read_besides_input(const RunConfig& config, const io::InputDataset& input) {
   std::vector<std::string> files = input.source().metadata().other_files;
   for (const std::string* spec : {&config.dark, &config.gain, &config.mask, &config.registration.drift_file})

@@ -51,9 +51,26 @@ std::uint64_t sample_frames(const io::InputDataset& input) {
   return sum.value();
 }
 
+// Frames in memory have no file to stat: they are identified by their size and a checksum
+// of every stored frame (one pass over the array, on rank 0).
+std::string memory_line(const io::InputDataset& input) {
+  const io::FrameSource& source = input.source();
+  const std::size_t n = source.shape().n_frames, frame_bytes = source.shape().frame_bytes();
+  const std::size_t per_read = std::max<std::size_t>(1, (std::size_t(64) << 20) / std::max<std::size_t>(frame_bytes, 1));
+  std::vector<unsigned char> buffer(std::min(n, per_read) * frame_bytes);
+  Checksum sum;
+  for (std::size_t first = 0; first < n; first += per_read) {
+    const io::FrameRun run{first, std::min(per_read, n - first)};
+    source.read_frames(&run, 1, buffer.data());
+    sum.add(buffer.data(), run.count * frame_bytes);
+  }
+  return "memory " + std::to_string(std::uint64_t(n) * frame_bytes) + " " + Checksum::to_hex(sum.value());
+}
+
 struct Recorded {
   std::map<std::string, std::pair<std::uint64_t, std::int64_t>> files;  // path -> (bytes, mtime ns)
   std::string sample;
+  std::string memory;  // "<bytes> <checksum>" of frames in memory
 };
 
 Recorded parse(const std::string& text) {
@@ -66,6 +83,8 @@ Recorded parse(const std::string& text) {
     words >> kind;
     if (kind == "sample") {
       words >> r.sample;
+    } else if (kind == "memory") {
+      std::getline(words >> std::ws, r.memory);
     } else if (kind == "file") {
       std::uint64_t size = 0;
       std::int64_t mtime = 0;
@@ -81,7 +100,8 @@ Recorded parse(const std::string& text) {
 }  // namespace
 
 InputIdentity::InputIdentity(const RunConfig& config, const io::InputDataset& input, MPI_Comm comm) {
-  std::vector<std::string> paths{config.input_path};
+  std::vector<std::string> paths;
+  if (!config.frames) paths.push_back(config.input_path);
   for (const auto& f : files_read_besides_input(config, input))
     if (std::find(paths.begin(), paths.end(), f) == paths.end()) paths.push_back(f);
   mpi::run_then_agree(comm, [&] {
@@ -103,9 +123,10 @@ InputIdentity::InputIdentity(const RunConfig& config, const io::InputDataset& in
       o.mtime_ns = mtime_ns(st);
       files_.push_back(o);
     }
-    input_size_ = files_.front().size;
+    input_size_ = config.frames ? std::uint64_t(input.layout().raw_bytes()) : files_.front().size;
     if (mpi::rank(comm) != 0) return;
     std::ostringstream out;
+    if (config.frames) out << memory_line(input) << "\n";
     for (const auto& f : files_) out << "file " << f.size << " " << f.mtime_ns << " " << one_line(f.path) << "\n";
     out << "sample " << Checksum::to_hex(sample_frames(input)) << "\n";
     text_ = out.str();
@@ -137,7 +158,12 @@ std::string InputIdentity::difference_from(const std::string& recorded_text) con
   }
   for (const auto& [path, stamp] : then.files)
     if (!now.files.count(path)) return "'" + path + "' was read then and is not now";
-  if (then.sample != now.sample) return "the frames of '" + files_.front().path + "' are not the ones read";
+  if (then.memory != now.memory)
+    return now.memory.empty() ? "the input was frames in memory then"
+                              : then.memory.empty() ? "the input is frames in memory now, it was a file"
+                                                    : "the frames in memory are not the ones read (size and checksum)";
+  if (then.sample != now.sample)
+    return "the frames of '" + (files_.empty() ? std::string("memory") : files_.front().path) + "' are not the ones read";
   return {};
 }
 

@@ -11,8 +11,8 @@ void check_output_before_reading(const RunConfig& config, bool with_ledger, MPI_
     std::vector<std::string> written{".partial"};
     if (with_ledger) written.push_back(".partial.tiles");
     io::require_output_path(config.output_path, written);
-    h5::require_attribute_fits("the command line", config.command_line);
-    h5::require_attribute_fits("the configuration", config.resolved_ini);
+    h5::require_attribute_fits("the command line", config.controls.command_line);
+    h5::require_attribute_fits("the configuration", config.configuration);
   });
 }
 

@@ -63,7 +63,7 @@ io::ResultShape result_shape(const RunConfig& config, const io::InputLayout& L, 
   shape.n_lags = n_lags;
   shape.n_t = L.n_t;
   shape.save_g2 = config.save_g2;
-  shape.text_bytes = config.command_line.size() + config.resolved_ini.size() + config.input_path.size();
+  shape.text_bytes = config.controls.command_line.size() + config.configuration.size() + config.input_path.size();
   return shape;
 }
 
@@ -140,16 +140,6 @@ void summarise_finished_output(const std::string& path, RunSummary& summary, MPI
 
 }  // namespace
 
-std::string RunConfig::identity() const {
-  std::istringstream in(resolved_ini);
-  std::string line, kept = input_path + "\n" + input.format + "\n" + input.dataset + "\n";
-  while (std::getline(in, line))
-    if (line.rfind("resume", 0) != 0 && line.rfind("throttle", 0) != 0 && line.rfind("schedule", 0) != 0 &&
-        line.rfind("progress", 0) != 0 && line.rfind("no-overlap", 0) != 0)
-      kept += line + "\n";
-  return kept;
-}
-
 RunSummary run(const RunConfig& config, MPI_Comm comm) {
   const auto t_start = std::chrono::steady_clock::now();
   const std::string start_time = utc_now();
@@ -161,14 +151,14 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   // Every rank opens the input itself; a rank that cannot (a file system that fails one node)
   // stops them all, with its message.
   std::unique_ptr<io::InputDataset> opened;
-  mpi::run_then_agree(comm, [&] { opened = std::make_unique<io::InputDataset>(config.input_path, config.input, comm); });
+  mpi::run_then_agree(comm, [&] { opened = open_input(config, comm); });
   const io::InputDataset& input = *opened;
   // Before anything is created, truncated or resumed: OUT, OUT.partial and its ledger must
   // not be a file this run reads (`-o ./data.h5`, `ecm run r.h5.partial -o r.h5`).
   refuse_writing_inputs(config, input, true, comm);
   // A disk too small for the result is known before any frame is read (the lag bins are at
   // most --n-lags, and fewer than the series' cycles).
-  if (!config.resume) {
+  if (!config.controls.resume) {
     const std::size_t lags = std::min<std::size_t>(std::size_t(std::max(config.n_lags, 1)), input.layout().n_t);
     io::require_free_space(config.output_path + ".partial",
                            io::expected_result_bytes(result_shape(config, input.layout(), lags)), comm);
@@ -238,7 +228,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   // The largest tile: a rank holds the results of its round's tiles until the round's writes.
   std::size_t largest_tile = 1;
   for (const auto& t : tiles) largest_tile = std::max(largest_tile, t.positions());
-  Scheduler scheduler(pending, config.dynamic_schedule,
+  Scheduler scheduler(pending, config.controls.dynamic_schedule,
                       plan.result_tiles_held(config.memory_budget_bytes, largest_tile), comm);
   std::vector<std::size_t> mine;
   double seconds_per_tile = 0.0;  // this rank's mean so far (0: none yet)
@@ -246,7 +236,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
   double my_tile_seconds = 0.0;
   bool interrupted = false;
   Progress progress(std::cerr,
-                    me == 0 ? Progress::style_for(config.progress, isatty(STDERR_FILENO) != 0) : Progress::Style::none,
+                    me == 0 ? Progress::style_for(config.controls.progress, isatty(STDERR_FILENO) != 0) : Progress::Style::none,
                     tiles.size(), resumed_tiles, double(setup.n_t_used) * L.det_pixels() * L.element_bytes());
   std::size_t positions_this_run = 0;
   const double requested_before = double(input.bytes_read()), fetched_before = bytes_through_read_calls();
@@ -270,8 +260,8 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
         fetched_by_probes += bytes_through_read_calls() - fetched;
         results[k] = processor.process(input, tiles[mine[k]], timer);
         records.push_back(RunCheckpoint::record_of(probe, results[k]));
-        if (config.throttle_s > 0 && (config.throttle_rank < 0 || config.throttle_rank == me)) {
-          std::this_thread::sleep_for(std::chrono::duration<double>(config.throttle_s));
+        if (config.controls.throttle_s > 0 && (config.controls.throttle_rank < 0 || config.controls.throttle_rank == me)) {
+          std::this_thread::sleep_for(std::chrono::duration<double>(config.controls.throttle_s));
           timer.mark("throttle");
         }
         my_tile_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -400,7 +390,7 @@ RunSummary run(const RunConfig& config, MPI_Comm comm) {
                                  "download: kernels; write: collective output and checkpoint; wait: for other "
                                  "ranks; throttle: --throttle sleep"}});
   }
-  out.write_attribute("schedule", std::string(config.dynamic_schedule ? "dynamic" : "static"));
+  out.write_attribute("schedule", std::string(config.controls.dynamic_schedule ? "dynamic" : "static"));
   out.commit();
   checkpoint.finish();
   summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();

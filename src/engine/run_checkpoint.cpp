@@ -56,7 +56,7 @@ RunCheckpoint::RunCheckpoint(const RunConfig& config, const io::InputDataset& in
       fingerprint_(io::fingerprint_of(config.identity())) {}
 
 bool RunCheckpoint::complete_already() {
-  if (!config_.resume) return false;
+  if (!config_.controls.resume) return false;
   const std::string& out = config_.output_path;
   std::error_code ec;
   if (ledger_.has_checkpoint()) {
@@ -100,7 +100,7 @@ bool RunCheckpoint::complete_already() {
 
 std::vector<ScanTile> RunCheckpoint::plan(std::vector<ScanTile> fresh) {
   const std::string partial = config_.output_path + ".partial";
-  if (!config_.resume || !ledger_.has_checkpoint()) {
+  if (!config_.controls.resume || !ledger_.has_checkpoint()) {
     if (ledger_.has_checkpoint() && mpi::rank(comm_) == 0) {
       // Rerunning without --resume starts over: say what is given up.
       std::string what = "damaged";

@@ -14,9 +14,10 @@ void write_provenance(io::ResultFile& out, const RunConfig& config, const Analys
   out.write_attribute("program", std::string("ecm"));
   out.write_attribute("program_version", std::string(kVersion));
   out.write_attribute("git_revision", std::string(kGitRevision));
-  out.write_attribute("command_line", config.command_line);
-  out.write_attribute("configuration", config.resolved_ini);
-  out.write_attribute("input_file", std::filesystem::absolute(config.input_path).string());
+  out.write_attribute("command_line", config.controls.command_line);
+  out.write_attribute("configuration", config.configuration);
+  out.write_attribute("input_file", config.frames ? "memory: " + config.frames->description()
+                                                 : std::filesystem::absolute(config.input_path).string());
   out.write_attribute("input_dataset", input.dataset_path());
   out.write_attribute("input_format", input.source().format());
   out.write_attribute("input_description", input.source().description());

@@ -58,7 +58,7 @@ void write_ttcf_file(const RunConfig& config, const AnalysisSetup& setup, const 
   {
     const double matrices = double(1 + n_sel) * double(T) * double(T) * 8.0;
     const double tables = double(n_w) * (3.0 + double(s.band.n_lags)) * 8.0 + double(n_sel) * 17.0;
-    const double text = double(config.command_line.size() + config.resolved_ini.size() + config.input_path.size());
+    const double text = double(config.controls.command_line.size() + config.configuration.size() + config.input_path.size());
     h5::Handle file = h5::create_file_parallel(partial, comm, io::expected_hdf5_bytes(matrices + tables, text, 10));
     step([&] {
       h5::ensure_group(file, "/ttcf");
@@ -156,8 +156,8 @@ void write_attributes(hid_t file, const RunConfig& config, const AnalysisSetup& 
   h5::write_attribute(file, "program", std::string("ecm ttcf"));
   h5::write_attribute(file, "program_version", std::string(kVersion));
   h5::write_attribute(file, "git_revision", std::string(kGitRevision));
-  h5::write_attribute(file, "command_line", config.command_line);
-  h5::write_attribute(file, "configuration", config.resolved_ini);
+  h5::write_attribute(file, "command_line", config.controls.command_line);
+  h5::write_attribute(file, "configuration", config.configuration);
   h5::write_attribute(file, "input_file", std::filesystem::absolute(config.input_path).string());
   h5::write_attribute(file, "input_dataset", setup.input_dataset);
   h5::write_attribute(file, "mpi_ranks", double(mpi::size(comm)));

@@ -59,10 +59,20 @@ InputDataset::InputDataset(const std::string& file_path, const InputOptions& opt
   so.own_gain = options.own_gain;
   so.own_mask = options.own_mask;
   source_ = open_frame_source(file_path, so, comm);
+  place_frames(options, file_path + (source_->dataset_path().empty() ? "" : ":" + source_->dataset_path()));
+}
+
+InputDataset::InputDataset(std::shared_ptr<const FrameSource> source, const std::string& name,
+                           const InputOptions& options)
+    : source_(std::move(source)) {
+  require(source_ != nullptr, "no frame source given");
+  place_frames(options, name);
+}
+
+void InputDataset::place_frames(const InputOptions& options, const std::string& what) {
   const FrameShape& shape = source_->shape();
   const SourceMetadata& meta = source_->metadata();
   notes_ = meta.notes;
-  const std::string what = file_path + (source_->dataset_path().empty() ? "" : ":" + source_->dataset_path());
   if (shape.det_y < 2 || shape.det_x < 2) throw InputError(what + ": frames of " + std::to_string(shape.det_y) + "x" +
                                                            std::to_string(shape.det_x) + " pixels are too small");
   scan_ = make_scan_geometry(shape.n_frames, options.scan, meta.scan_shape, what);

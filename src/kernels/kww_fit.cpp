@@ -5,6 +5,8 @@
 #include <cmath>
 #include <string>
 
+#include "ecm/core/value_range.hpp"
+
 namespace ecm::fit {
 
 const char* status_name(Status status) {
@@ -31,8 +33,9 @@ FitConfig make_config(const KwwOptions& o, const double* lag_s, int n_lags) {
     require(std::isfinite(lag_s[k]) && lag_s[k] > 0.0, "fit: lag times must be finite and > 0");
     require(k == 0 || lag_s[k] > lag_s[k - 1], "fit: lag times must be strictly increasing");
   }
-  require(o.beta_min > 0.0 && o.beta_min <= o.beta_max && o.beta_max <= 2.5,
-          "fit: need 0 < beta_min <= beta_max <= 2.5");
+  // The fit's own guard, with the bound AnalysisOptions::validate() checks (ecm::kMaxKwwBeta).
+  require(o.beta_min > 0.0 && o.beta_min <= o.beta_max && o.beta_max <= kMaxKwwBeta,
+          "fit: need 0 < beta_min <= beta_max <= " + number_text(kMaxKwwBeta));
   require(o.max_iterations >= 1, "fit: max_iterations must be >= 1");
   require(o.rel_tolerance > 0.0 && o.rel_tolerance < 1.0, "fit: rel_tolerance must be in (0, 1)");
   require(o.n_initial_lags >= 2 && o.n_initial_lags <= n_lags,

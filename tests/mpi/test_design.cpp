@@ -44,7 +44,7 @@ analysis::ResultAssessment measure(const Case& c, const std::string& dir) {
   config.grid.n_kr = 1;
   config.grid.n_kphi = 48;
   config.calibration.convergence = s.convergence;
-  config.progress = "none";
+  config.controls.progress = "none";
   engine::run(config, MPI_COMM_WORLD);
   const auto cube = io::read_result_cube(out, MPI_COMM_WORLD);
   return analysis::assess_result(cube, analysis::ensemble_stats(cube, analysis::StatsOptions{}));

@@ -149,7 +149,7 @@ TEST_CASE("xi from a simulated acquisition is within 15 % of the simulated domai
   config.grid.k_max = 0.55;
   config.grid.n_kr = 1;
   config.grid.n_kphi = data.config.n_sectors;  // each k_phi bin sees one sector's tau map
-  config.progress = "none";
+  config.controls.progress = "none";
   engine::run(config, MPI_COMM_WORLD);
   const auto cube = io::read_result_cube(out, MPI_COMM_WORLD);
   const DomainSizeOptions options;

@@ -189,12 +189,12 @@ TEST_CASE("dynamic scheduling with a slow rank gives the static result with fewe
   const int n_ranks = mpi::size(MPI_COMM_WORLD);
   auto config = test::default_run_config(data, dir + "/static_tau.h5");
   config.memory_budget_bytes = 120.0 * 1024 * 1024;  // 8 tiles
-  config.dynamic_schedule = false;
+  config.controls.dynamic_schedule = false;
   const auto fixed = engine::run(config, MPI_COMM_WORLD);
   config.output_path = dir + "/dynamic_tau.h5";
-  config.dynamic_schedule = true;
-  config.throttle_s = 0.3;  // the last rank is slow
-  config.throttle_rank = n_ranks - 1;
+  config.controls.dynamic_schedule = true;
+  config.controls.throttle_s = 0.3;  // the last rank is slow
+  config.controls.throttle_rank = n_ranks - 1;
   const auto dynamic = engine::run(config, MPI_COMM_WORLD);
   if (mpi::rank(MPI_COMM_WORLD) != 0) return;
   const auto a = test::read_floats(dir + "/static_tau.h5", "/tau");

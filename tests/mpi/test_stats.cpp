@@ -118,7 +118,7 @@ TEST_CASE("the sample's spread of ln tau lies between the spatial and the histog
   config.grid.k_max = 0.55;
   config.grid.n_kr = 1;
   config.grid.n_kphi = data.config.n_sectors;
-  config.progress = "none";
+  config.controls.progress = "none";
   engine::run(config, MPI_COMM_WORLD);
   io::ReadOptions read;
   read.tau_err = true;

@@ -3,6 +3,7 @@
 // written, that its output is none of them (io/output_guard.hpp).
 #include <mpi.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,10 @@
 #include "ecm/io/input_dataset.hpp"
 
 namespace ecm::engine {
+
+// The input of `config` on this rank: the file input_path, or the frames config.frames holds.
+// Called on every rank (each opens the file itself).
+std::unique_ptr<io::InputDataset> open_input(const RunConfig& config, MPI_Comm comm);
 
 // Every existing file read besides config.input_path: what the frame source read with it
 // (companions, a NeXus master's data files), the --dark/--gain/--mask files and the --drift-file.

@@ -1,9 +1,14 @@
 #pragma once
-// Everything `ecm run` needs, resolved from the command line and --config INI file.
+// Everything engine::run needs. Made from ecm::AnalysisOptions and ecm::RunControls in one
+// place (api::make_run_config, src/api/run_config_from_options.cpp), by every entry point:
+// `ecm run`, `ecm ttcf`, ecm::Analysis.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+
+#include "ecm/analysis_options.hpp"
 
 #include "ecm/core/geometry.hpp"
 #include "ecm/engine/registration.hpp"
@@ -15,8 +20,10 @@
 namespace ecm::engine {
 
 struct RunConfig {
-  // Input
+  // Input: the file input_path, or the frames of `frames` (ecm::Analysis::run(FrameArray);
+  // input_path is then empty).
   std::string input_path;
+  std::shared_ptr<const io::FrameSource> frames;
   io::InputOptions input;        // format, dataset, scan placement (io/input_dataset.hpp)
   io::CalibrationOverrides calibration;
   std::string dark, gain, mask;  // "FILE.h5:/path" or "/path" in the input; empty = none
@@ -45,18 +52,15 @@ struct RunConfig {
   double memory_budget_bytes = 2.0 * (1ull << 30);  // per rank
   bool overlap_reads = true;       // read the next block of cycles while the kernels run
 
-  // Checkpointing (docs/checkpointing.md)
-  std::string progress = "auto";   // auto | bar | lines | none (rank 0, on stderr)
-  bool dynamic_schedule = true;    // tiles in proportion to rank speed (false: round-robin)
-  bool resume = false;             // continue OUT.h5.partial from its tile ledger, if there is one
-  double throttle_s = 0.0;         // sleep after each tile (tests and benchmarks: a slow rank)
-  int throttle_rank = -1;          // the rank that sleeps; -1 = every rank
+  // How the run is carried out (progress, schedule, --resume, throttle; docs/checkpointing.md):
+  // not part of identity(). (overlap_reads above is a copy of controls.overlap_reads.)
+  ecm::RunControls controls;
 
-  // Provenance
-  std::string command_line;
-  std::string resolved_ini;        // the configuration as an INI text, stored in the output
-  // What the run computes: resolved_ini without the options that do not change the result
-  // (resume, throttle, schedule). A resumed run must have the same.
+  // Provenance: ecm::AnalysisOptions::to_ini() of the options this config was made from,
+  // stored as the output's `configuration` attribute.
+  std::string configuration;
+  // What the run computes: the input (its path, or "memory") and `configuration`. Its
+  // fingerprint is what --resume compares, so a run resumes alike from every entry point.
   std::string identity() const;
 };
 

@@ -85,9 +85,13 @@ class InputDataset {
  public:
   // Opens and validates the input on all ranks of comm (each rank opens it itself).
   InputDataset(const std::string& file_path, const InputOptions& options, MPI_Comm comm);
+  // The frames of a given source (frames in memory: ecm::Analysis::run(FrameArray)); `name`
+  // stands for the file in messages, file_path() is empty. The format, dataset and frame
+  // count of `options` do not apply; the scan placement does.
+  InputDataset(std::shared_ptr<const FrameSource> source, const std::string& name, const InputOptions& options);
 
   const InputLayout& layout() const { return layout_; }
-  const std::string& file_path() const { return file_path_; }
+  const std::string& file_path() const { return file_path_; }  // empty for a given source
   // The dataset read (HDF5) or the format's name, for provenance.
   std::string dataset_path() const;
   const FrameSource& source() const { return *source_; }
@@ -127,10 +131,12 @@ class InputDataset {
 
  private:
   void read_runs(const std::vector<FrameRun>& runs, void* out, hid_t mem_type) const;
+  // Places the source's frames on the scan and checks them; `what` names them in messages.
+  void place_frames(const InputOptions& options, const std::string& what);
 
   mutable std::atomic<std::uint64_t> bytes_read_{0};
   std::string file_path_;
-  std::unique_ptr<FrameSource> source_;
+  std::shared_ptr<const FrameSource> source_;
   ScanGeometry scan_;
   InputLayout layout_;
   std::vector<std::string> notes_;

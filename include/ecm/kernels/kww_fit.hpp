@@ -4,7 +4,7 @@
 // one bounded Levenberg–Marquardt fit per curve, one curve per Kokkos work item.
 //
 // Bounds: τ in [tau_min_s, tau_max_s] (both 0 = derived from the lag window as
-// [lag_s[0]/10, 10·lag_s[last]]), β in [beta_min, beta_max] ⊂ (0, 2.5], A > 0, B free.
+// [lag_s[0]/10, 10·lag_s[last]]), β in [beta_min, beta_max] ⊂ (0, kMaxKwwBeta], A > 0, B free.
 // Uncertainties: sqrt(diag((JᵀJ)⁻¹)·χ²_red) in the fit coordinates (B, A, ln τ, β);
 // tau_err = τ·σ(ln τ) (first order). chi2_red = SSR/(n_lags − 4), unweighted.
 //
@@ -29,6 +29,7 @@
 #include <limits>
 #include <string>
 
+#include "ecm/analysis_options.hpp"  // ecm::kMaxKwwBeta
 #include "ecm/core/error.hpp"
 #include "ecm/core/kokkos_types.hpp"
 #include "ecm/kernels/kww_lm.hpp"
@@ -53,7 +54,7 @@ const char* status_name(Status status);  // "converged", "max_iterations", ...; 
 
 struct KwwOptions {
   double tau_min_s = 0, tau_max_s = 0;  // seconds; 0 = derive [lag_s[0]/10, 10·lag_s[last]]
-  double beta_min = 0.1, beta_max = 2.5;
+  double beta_min = 0.1, beta_max = kMaxKwwBeta;
   int max_iterations = 100;
   double rel_tolerance = 1e-8;  // convergence on relative parameter step / χ² change
   int n_initial_lags = 4;       // lags used to extrapolate A to t = 0

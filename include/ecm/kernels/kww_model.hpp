@@ -7,6 +7,7 @@
 // scale-free in time; with (t/τ)^β = exp(β (ln t − u)) each point costs two exp().
 #include <Kokkos_Core.hpp>
 
+#include "ecm/analysis_options.hpp"  // ecm::kMaxKwwBeta
 #include "ecm/core/kokkos_types.hpp"
 
 namespace ecm::fit::detail {
@@ -16,7 +17,7 @@ constexpr int kB = 0, kA = 1, kU = 2, kBeta = 3;
 // What one fit needs besides its data: bounds in fit coordinates and stopping rules.
 struct FitConfig {
   double u_min = 0, u_max = 0;  // ln τ bounds
-  double beta_min = 0.1, beta_max = 2.5;
+  double beta_min = 0.1, beta_max = kMaxKwwBeta;
   int max_iterations = 100;
   double rel_tolerance = 1e-8;
   int n_initial = 4;  // head points for the A extrapolation
