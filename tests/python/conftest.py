@@ -27,7 +27,11 @@ def mpiexec(n):
 
 def ecm_cli(*args, cwd, ranks=2):
     """Runs `ecm ARGS` on `ranks` ranks; fails the test with its output if it fails."""
-    done = subprocess.run(mpiexec(ranks) + [ECM, *map(str, args)], cwd=cwd, capture_output=True, text=True)
+    # env: Python's copy of the environment from its start. The process' own environment also
+    # holds what Open MPI's singleton set when ecm.run started MPI here (OMPI_*, PMIX_*),
+    # which would make this mpiexec fail.
+    done = subprocess.run(mpiexec(ranks) + [ECM, *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          env=dict(os.environ))
     assert done.returncode == 0, f"ecm {' '.join(map(str, args))}: exit {done.returncode}\n{done.stdout}{done.stderr}"
     return done
 

@@ -79,9 +79,9 @@ def test_option_errors_carry_the_library_s_message(simulated, tmp_path):
     with pytest.raises(ValueError, match="normali[sz]ation"):  # ecm.InputError is a ValueError too
         ecm.run(simulated.input, out, normalization="weird")
     with pytest.raises(ecm.InputError, match="does not fit on the 32x32 detector"):
-        ecm.run(simulated.input, out, kr_range=(0.1, 0.6))
+        ecm.run(simulated.input, out, kr_range=(0.3, 0.9))
     with pytest.raises(TypeError, match="input and output"):
-        ecm.run(simulated.input, out, output="x.h5")
+        ecm.run(simulated.input, out, input="x.h5")
     assert not out.exists()
 
 
@@ -101,3 +101,20 @@ def test_a_bad_input_raises(simulated, tmp_path):
 
 def test_world_of_one():
     assert ecm._ecm.world_size() == 1 and ecm._ecm.world_rank() == 0
+
+
+def test_the_whole_file_is_the_cli_s(simulated, tmp_path):
+    """Beyond the arrays: every dataset and attribute of ecm.run's output equals `ecm run`'s
+    on one rank (configuration, run_fingerprint, registration ...), except what records this
+    one run (its command line, times, memory, timings): tests/cli/same_results.py."""
+    import subprocess
+    import sys
+    from conftest import HERE, ecm_cli
+    cli = tmp_path / "cli_one_rank.h5"
+    ecm_cli("run", simulated.input, "-o", cli, *simulated.options, "--progress", "none", cwd=tmp_path, ranks=1)
+    ecm.run(simulated.input, tmp_path / "python.h5", **simulated.kwargs)
+    provenance = ["command_line", "start_time", "end_time", "peak_rss_max_bytes", "bytes_fetched_over_requested"]
+    done = subprocess.run([sys.executable, f"{HERE}/../cli/same_results.py", str(cli), str(tmp_path / "python.h5"),
+                           *[f"--ignore-attribute={a}" for a in provenance], "--ignore-values=/timing/stage_seconds"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

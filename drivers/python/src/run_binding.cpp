@@ -85,7 +85,7 @@ py::dict run_frames(const py::array& frames, const std::string& output, const Op
                           " dimensions: give (n_t, scan_y, scan_x, det_y, det_x)");
   if (!(frames.flags() & py::array::c_style))
     throw ecm::InputError("frames must be C-contiguous (numpy.ascontiguousarray)");
-  if (!frames.dtype().isnative())
+  if (!frames.dtype().attr("isnative").cast<bool>())
     throw ecm::InputError("frames in non-native byte order: convert with frames.astype(frames.dtype.newbyteorder('='))");
   ecm::FrameArray in;
   in.type = frame_type(frames);
