@@ -33,6 +33,13 @@ if(ECM_BUILD_TESTS)
   find_package(Catch2 2.13 REQUIRED)
 endif()
 
+# What the implementation (src/ and its headers) builds against: private to libecm, public to
+# the build tree's own programs through ecm_lib (src/CMakeLists.txt). Never installed.
+add_library(ecm_dependencies INTERFACE)
+target_include_directories(ecm_dependencies SYSTEM INTERFACE ${HDF5_INCLUDE_DIRS})
+target_link_libraries(ecm_dependencies INTERFACE MPI::MPI_CXX ${HDF5_C_LIBRARIES} Eigen3::Eigen Kokkos::kokkos ecm_fftw3)
+target_compile_definitions(ecm_dependencies INTERFACE ${HDF5_DEFINITIONS})
+
 # The Python front end (drivers/python, option ECM_BUILD_PYTHON): Debian's python3-dev and
 # pybind11-dev. Optional: without them the rest of ecm builds as before. The module is built
 # for the system's /usr/bin/python3, the interpreter the tests and helpers use (its

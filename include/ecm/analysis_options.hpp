@@ -122,6 +122,10 @@ struct RunControls {
   bool dynamic_schedule = true;      // tiles in proportion to rank speed (false: round-robin)
   bool resume = false;               // continue OUT.partial from its tile ledger, if made with the same options and input
   bool overlap_reads = true;         // read the next block of cycles while the kernels run
+  // SIGTERM and SIGUSR1 (SLURM's time limit) stop the run after the tiles in progress, keep its
+  // checkpoint and make run() throw ecm::Interrupted, as `ecm run` does (exit 75). Off: the
+  // signals keep their default action (or the program's own handlers).
+  bool stop_on_signals = false;
   double throttle_s = 0;             // sleep after each tile [s] (tests and benchmarks: a slow rank)
   int throttle_rank = -1;            // the rank that sleeps; -1 = every rank
   std::string command_line;          // provenance only (the output's command_line attribute)

@@ -32,6 +32,7 @@ RunReport report_of(const engine::RunSummary& s) {
 // interrupted run keeps its checkpoint for resume). Every rank gets the exception (the
 // engine agrees before it acts), so every rank cleans up its own list.
 RunReport run_engine(const engine::RunConfig& config, MPI_Comm comm) {
+  if (config.controls.stop_on_signals) interrupt::install_handlers();
   try {
     return report_of(engine::run(config, comm));
   } catch (const interrupt::Interrupted&) {

@@ -1,6 +1,8 @@
 // Polar transform: count conservation and geometry against analytic cases.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -126,10 +128,25 @@ TEST_CASE("k_phi follows atan2(y - cy, x - cx) from +x towards +y", "[polar]") {
 TEST_CASE("polar map rejects a strip that leaves the detector and drops masked pixels", "[polar]") {
   PolarGrid grid{0.3, 0.6, 2, 8};
   CHECK_THROWS_AS(polar::build_polar_map(grid, 0.02, {16.0, 16.0}, 32, 32, 4, {}), InputError);
+  // Pixel (32, 52) lies 20 px = 0.4 1/A from the centre, inside the strip: the unmasked map
+  // holds it, the masked one does not, and loses exactly its area.
+  const int masked = 32 * 64 + 52;
+  const auto in_map = [&](const polar::PolarMapHost& m) {
+    return std::count(m.pixels.begin(), m.pixels.end(), masked);
+  };
+  const auto area = [](const polar::PolarMapHost& m) {
+    double a = 0;
+    for (double b : m.bin_area()) a += b;
+    return a;
+  };
+  const auto unmasked = polar::build_polar_map(grid, 0.02, {32.0, 32.0}, 64, 64, 4, {});
+  REQUIRE(in_map(unmasked) > 0);
   std::vector<float> mask(64 * 64, 0.0f);
-  mask[32 * 64 + 52] = 1.0f;
+  mask[masked] = 1.0f;
   auto map = polar::build_polar_map(grid, 0.02, {32.0, 32.0}, 64, 64, 4, mask);
-  for (auto p : map.pixels) CHECK(p != 32 * 64 + 52);
+  CHECK(in_map(map) == 0);
+  CHECK(map.pixels.size() + std::size_t(in_map(unmasked)) == unmasked.pixels.size());
+  CHECK(area(map) == Approx(area(unmasked) - 1.0).epsilon(1e-9));  // a whole pixel inside the strip
 }
 
 TEST_CASE("strip binning sums k_r, k_phi and t blocks", "[polar]") {

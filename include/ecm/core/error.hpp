@@ -37,6 +37,13 @@ class PeerFailure : public Error {
   using Error::Error;
 };
 
+// A run that stopped on request (SIGTERM/SIGUSR1, core/interrupt.hpp) after saving its work:
+// its checkpoint stays for a resume. `ecm` exits 75 on it.
+class Interrupted : public Error {
+ public:
+  using Error::Error;
+};
+
 // Throw InputError unless the condition holds.
 inline void require(bool condition, const std::string& message) {
   if (!condition) throw InputError(message);

@@ -24,9 +24,6 @@ void request_for_testing();
 
 // Thrown when a run stops on request after saving its work; the driver exits with
 // kExitInterrupted and keeps the partial output for --resume.
-class Interrupted : public Error {
- public:
-  using Error::Error;
-};
+using Interrupted = ecm::Interrupted;  // (core/error.hpp: public)
 
 }  // namespace ecm::interrupt
