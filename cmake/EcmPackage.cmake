@@ -12,7 +12,7 @@ include(CMakePackageConfigHelpers)
 
 # Paths relative to include/.
 set(ECM_PUBLIC_HEADERS
-    ecm/core/error.hpp)
+    ecm/ecm.hpp ecm/analysis.hpp ecm/analysis_options.hpp ecm/core/error.hpp)
 
 foreach(header ${ECM_PUBLIC_HEADERS})
   get_filename_component(dir ${header} DIRECTORY)
