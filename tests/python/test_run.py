@@ -118,3 +118,25 @@ def test_the_whole_file_is_the_cli_s(simulated, tmp_path):
                            *[f"--ignore-attribute={a}" for a in provenance], "--ignore-values=/timing/stage_seconds"],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_threads_take_turns(simulated):
+    """ecm.run releases the GIL; runs from several Python threads go one at a time (MPI is
+    SERIALIZED) and each gives the CLI's bits."""
+    import threading
+    results, errors = [], []
+
+    def one():
+        try:
+            results.append(ecm.run(simulated.input, **simulated.kwargs))
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=one) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(results) == 3
+    for r in results:
+        assert_same_as_cli(r, simulated.cli_output)

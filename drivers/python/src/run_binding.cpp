@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include <array>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,6 +23,14 @@ namespace ecm::python {
 namespace {
 
 using OptionPairs = std::vector<std::pair<std::string, std::string>>;
+
+// One analysis at a time in this process: MPI runs at MPI_THREAD_SERIALIZED and the runs'
+// collectives on MPI_COMM_WORLD must not interleave, so Python threads calling ecm.run wait
+// here (without the GIL) for the one before.
+std::mutex& run_lock() {
+  static std::mutex lock;
+  return lock;
+}
 
 ecm::Analysis make_analysis(const OptionPairs& pairs, const py::dict& controls_in) {
   ecm::AnalysisOptions options;
@@ -71,6 +80,7 @@ py::dict run_file(const std::string& input, const std::string& output, const Opt
   ecm::RunReport report;
   {
     py::gil_scoped_release unlocked;
+    std::lock_guard<std::mutex> one_at_a_time(run_lock());
     report = analysis.run(input, output, MPI_COMM_WORLD);
   }
   return to_dict(report);
@@ -102,6 +112,7 @@ py::dict run_frames(const py::array& frames, const std::string& output, const Op
   ecm::RunReport report;
   {
     py::gil_scoped_release unlocked;
+    std::lock_guard<std::mutex> one_at_a_time(run_lock());
     report = analysis.run(in, output, MPI_COMM_WORLD);
   }
   return to_dict(report);
