@@ -55,10 +55,14 @@ def test_array_in_another_dtype_and_layout(simulated):
 
 
 def test_python_values_as_options(simulated, tmp_path):
-    """Numbers, tuples and bools are given as their CLI text: kr_range=(0.3, 0.55) is '0.3,0.55'."""
+    """Numbers, tuples and bools are given as their CLI text: kr_range=(0.3, 0.55) is '0.3,0.55'.
+    For a file the calibration keywords are the CLI's overrides (here equal to its attributes)."""
+    _, calibration = simulated.frames_and_calibration()
     kwargs = dict(simulated.kwargs, kr_range=(0.3, 0.55), n_kr=2, n_kphi=8, save_g2=True)
-    result = ecm.run(simulated.input, tmp_path / "typed.h5", **kwargs)
+    result = ecm.run(simulated.input, tmp_path / "typed.h5", **kwargs, **calibration)
     assert_same_as_cli(result, simulated.cli_output)
+    configuration = result.attrs["configuration"]
+    assert "time-step = 0.125" in configuration and "beam-center = 15.5,15.5" in configuration, configuration
 
 
 def test_temporary_output_goes_with_the_result(simulated):
